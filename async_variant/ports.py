@@ -1,0 +1,47 @@
+"""Ports of the async stack; adapters implement them and tests fake them."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Awaitable, Callable
+
+from core.events import DomainEvent
+from core.model import User
+
+Handler = Callable[[DomainEvent], Awaitable[None]]
+
+
+class UserRepository(abc.ABC):
+    @abc.abstractmethod
+    async def save(self, user: User) -> None:
+        """Insert or update the user; raise EmailAlreadyInUse where the policy enforces it."""
+
+    @abc.abstractmethod
+    async def find_by_id(self, user_id: str) -> User | None: ...
+
+    @abc.abstractmethod
+    async def find_by_email(self, email: str) -> User | None: ...
+
+    @abc.abstractmethod
+    async def list_active(self) -> list[User]:
+        """Return the active users ordered by id."""
+
+    @abc.abstractmethod
+    async def delete(self, user_id: str) -> bool:
+        """Delete the user and return whether one was deleted."""
+
+    @abc.abstractmethod
+    async def count_with_email(self, email: str) -> int:
+        """Count stored users with this email; the race experiment audits with it."""
+
+    async def close(self) -> None:
+        """Release connections; the default has none to release."""
+        return None
+
+
+class EventPublisher(abc.ABC):
+    @abc.abstractmethod
+    def subscribe(self, event_type: type[DomainEvent], handler: Handler) -> None: ...
+
+    @abc.abstractmethod
+    async def publish(self, events: list[DomainEvent]) -> None: ...

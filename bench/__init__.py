@@ -1,0 +1,1 @@
+"""The harness: experiments per claim, runners, statistics, report and CLI."""

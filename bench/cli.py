@@ -1,0 +1,157 @@
+"""The ddd-bench command line: run, report and claims.
+
+Exit status: 0 when every requested experiment ran, 1 when some failed (the report
+says which and why), 2 on invalid usage with a message naming the bad value, and
+130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench import results, runner
+from bench.ledger import CLAIMS, CLAIMS_BY_ID
+from bench.profiles import PROFILES
+from core.policy import Backend
+
+EXIT_USAGE = 2
+AVAILABLE_BACKENDS = (Backend.MEMORY, Backend.SQLITE)
+DEFAULT_BACKENDS = "memory,sqlite"  # the embedded default: nothing to install or start
+
+
+def _claim_list(text: str) -> tuple[str, ...]:
+    claims = []
+    for item in (part.strip().upper() for part in text.split(",")):
+        if item not in CLAIMS_BY_ID:
+            raise argparse.ArgumentTypeError(
+                f"invalid claim {item!r}: choose from {', '.join(CLAIMS_BY_ID)} (comma-separated)"
+            )
+        if item not in claims:
+            claims.append(item)
+    return tuple(claims)
+
+
+def _backend_list(text: str) -> tuple[Backend, ...]:
+    backends = []
+    names = ", ".join(b.value for b in Backend)
+    for item in (part.strip().lower() for part in text.split(",")):
+        try:
+            backend = Backend(item)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"invalid backend {item!r}: choose from {names} (comma-separated)"
+            ) from None
+        if backend not in AVAILABLE_BACKENDS:
+            raise argparse.ArgumentTypeError(
+                f"backend {item!r} is not available in this version of ddd-bench: "
+                f"use {', '.join(b.value for b in AVAILABLE_BACKENDS)}"
+            )
+        if backend not in backends:
+            backends.append(backend)
+    return tuple(backends)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ddd-bench",
+        description="Check the sync-versus-async claims of a DDD guide on one shared domain model.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run experiments and write results.json and report.md")
+    run.add_argument(
+        "--profile",
+        choices=tuple(PROFILES),
+        default="default",
+        help="smoke: about a minute; default: a few minutes; full: for a quiet machine",
+    )
+    run.add_argument(
+        "--claims",
+        type=_claim_list,
+        default=tuple(c.id for c in CLAIMS),
+        help="comma-separated claim ids to check, for example C3,C7 (default: all)",
+    )
+    run.add_argument(
+        "--backend",
+        type=_backend_list,
+        default=_backend_list(DEFAULT_BACKENDS),
+        help=f"comma-separated backends (default: {DEFAULT_BACKENDS})",
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        help="run directory for results.json, report.md and plots (default: reports/<run-id>)",
+    )
+    run.add_argument(
+        "--resume",
+        nargs="?",
+        const=True,
+        default=None,
+        metavar="DIR",
+        help="continue the run in DIR (or --out), skipping experiments that finished",
+    )
+    run.add_argument("--seed", type=int, default=0, help="workload seed (default: 0)")
+
+    rebuild = commands.add_parser("report", help="rebuild report.md from DIR/results.json alone")
+    rebuild.add_argument("dir", type=Path, help="run directory that contains results.json")
+
+    commands.add_parser("claims", help="list the claims and the experiments that check them")
+    return parser
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequence[str]) -> int:
+    out_dir: Path | None = args.out
+    resume = args.resume is not None
+    if isinstance(args.resume, str):
+        if out_dir is not None and out_dir != Path(args.resume):
+            parser.error(f"--resume {args.resume} and --out {out_dir} name different directories")
+        out_dir = Path(args.resume)
+    if resume and (out_dir is None or not (out_dir / "results.json").exists()):
+        parser.error(
+            f"--resume: no results.json in {out_dir}; pass the directory of an earlier run"
+        )
+    if out_dir is None:
+        out_dir = Path("reports") / runner.new_run_id(args.profile)
+    options = runner.RunOptions(
+        profile=PROFILES[args.profile],
+        claims=args.claims,
+        backends=args.backend,
+        out_dir=out_dir.resolve(),
+        resume=resume,
+        argv=("ddd-bench", *argv),
+        seed=args.seed,
+    )
+    return runner.run(options)
+
+
+def _claims() -> int:
+    for claim in CLAIMS:
+        experiments = ", ".join(claim.experiments) or "no experiment yet"
+        print(f"{claim.id}  {claim.claimed:<20} {claim.claim_en}")
+        print(f"     {claim.quote_zh}")
+        print(f"     experiments: {experiments}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return _run(args, parser, argv)
+    if args.command == "report":
+        try:
+            path = runner.rebuild_report(args.dir)
+        except results.ResultsError as error:
+            print(f"ddd-bench report: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        print(path)
+        return 0
+    return _claims()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""Experiments, one module per claim, and the registry the runner reads.
+
+An experiment plans its cases from the run's context, measures one case into one
+point, and may derive extra metrics once all points are in. The runner owns
+progress, persistence and failure handling, so experiments only measure.
+"""
+
+from __future__ import annotations
+
+from bench.experiments import c3_registrations, c7_duplicates
+from bench.experiments.base import Case, Context, Experiment
+
+EXPERIMENTS: dict[str, Experiment] = {
+    experiment.ID: experiment
+    for experiment in (c3_registrations, c7_duplicates)
+}
+
+__all__ = ["EXPERIMENTS", "Case", "Context", "Experiment"]

@@ -1,0 +1,55 @@
+"""What every experiment module provides, and the context the runner hands it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bench.profiles import Profile
+from core.policy import Backend
+
+Point = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One configuration to measure; `params` become the point's params in results.json."""
+
+    name: str
+    params: dict[str, Any]
+
+
+@dataclass
+class Context:
+    profile: Profile
+    out_dir: Path
+    backends: tuple[Backend, ...]
+    seed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scratch_dir(self) -> Path:
+        """Directory for database files the experiments create and delete."""
+        return self.out_dir / "scratch"
+
+    @property
+    def log_path(self) -> Path:
+        return self.out_dir / "ddd-bench.log"
+
+
+class Experiment(Protocol):
+    ID: str
+    CLAIM: str
+
+    def describe(self, context: Context) -> dict[str, Any]:
+        """Return the setup the report prints: workload, sizes and the fairness settings."""
+        ...
+
+    def plan(self, context: Context) -> list[Case]: ...
+
+    def measure(self, case: Case, context: Context) -> Point: ...
+
+    def derive(self, points: list[Point]) -> list[Point]:
+        """Add metrics computed across points (ratios); return the points."""
+        ...

@@ -1,0 +1,72 @@
+"""Run one timed case through pyperf's manager and worker processes, and read back its values."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pyperf
+
+from bench.profiles import Profile
+
+logger = logging.getLogger(__name__)
+
+
+class CaseFailed(Exception):
+    """A pyperf run exited with an error or timed out; the message names the case."""
+
+
+def run_case(case: dict[str, Any], profile: Profile, log_path: Path) -> list[float]:
+    """Return the case's timed values in seconds, warm-ups excluded."""
+    with tempfile.TemporaryDirectory(prefix="ddd-bench-pyperf-") as scratch:
+        case_file = Path(scratch) / "case.json"
+        output = Path(scratch) / "pyperf.json"
+        case_file.write_text(json.dumps(case), encoding="utf-8")
+        command = [
+            sys.executable,
+            "-m",
+            "bench.pyperf_worker",
+            "--case",
+            str(case_file),
+            "--output",
+            str(output),
+            "--processes",
+            str(profile.pyperf_processes),
+            "--values",
+            str(profile.pyperf_values),
+            "--warmups",
+            str(profile.pyperf_warmups),
+            "--loops",
+            "1",  # one batch per value: the batch is the unit the guide times
+            "--inherit-environ",
+            "PYTHONPATH",
+        ]
+        logger.info("starting pyperf for %s", case["name"])
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        with log_path.open("a", encoding="utf-8") as log:
+            log.write(f"\n$ {' '.join(command)}\n")
+            log.flush()
+            try:
+                completed = subprocess.run(
+                    command,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    timeout=profile.case_timeout_s,
+                    check=False,
+                )
+            except subprocess.TimeoutExpired as error:
+                raise CaseFailed(
+                    f"case {case['name']!r} timed out after {profile.case_timeout_s:.0f} s"
+                ) from error
+        if completed.returncode != 0:
+            raise CaseFailed(
+                f"case {case['name']!r} failed: pyperf exited with status "
+                f"{completed.returncode}; see {log_path}"
+            )
+        benchmark = pyperf.Benchmark.load(str(output))
+        return list(benchmark.get_values())

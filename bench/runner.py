@@ -1,0 +1,215 @@
+"""Run the requested experiments, save results after each one, then judge and report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from bench import environment, report, results
+from bench.experiments import EXPERIMENTS, Case, Context
+from bench.ledger import CLAIMS
+from bench.profiles import Profile
+from bench.verdicts import judge
+from core.policy import Backend
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130  # the shell's convention for a run stopped by SIGINT
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    profile: Profile
+    claims: tuple[str, ...]
+    backends: tuple[Backend, ...]
+    out_dir: Path
+    resume: bool
+    argv: tuple[str, ...]
+    seed: int = 0
+
+
+def new_run_id(profile: str) -> str:
+    return f"{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}-{profile}"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _claims_entries(experiments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    entries = []
+    for claim in CLAIMS:
+        verdict = judge(claim.id, experiments)
+        entries.append(
+            {
+                "id": claim.id,
+                "quote_zh": claim.quote_zh,
+                "claim_en": claim.claim_en,
+                "claimed": claim.claimed,
+                "verdict": verdict.verdict,
+                "reason": verdict.reason,
+                "experiments": list(claim.experiments),
+                "headline": verdict.headline,
+            }
+        )
+    return entries
+
+
+def _point_latest(out_dir: Path) -> None:
+    """Point reports/latest at this run when it lives directly under a reports directory."""
+    if out_dir.parent.name != "reports":
+        return
+    latest = out_dir.parent / "latest"
+    try:
+        if latest.is_symlink() or latest.exists():
+            latest.unlink()
+        latest.symlink_to(out_dir.name, target_is_directory=True)
+    except OSError as error:
+        logger.warning("could not update %s: %s", latest, error)
+
+
+def _configure_logging(log_path: Path) -> None:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _initial_results(options: RunOptions) -> results.Results:
+    existing = options.out_dir / "results.json"
+    if options.resume and existing.exists():
+        loaded = results.load(existing)
+        loaded["run"]["finished"] = None
+        return loaded
+    return {
+        "schema_version": results.SCHEMA_VERSION,
+        "run": {
+            "id": options.out_dir.name,
+            "profile": options.profile.name,
+            "started": _now(),
+            "finished": None,
+            "argv": list(options.argv),
+            "config": {
+                "claims": list(options.claims),
+                "backends": [b.value for b in options.backends],
+                "seed": options.seed,
+                "profile": options.profile.as_dict(),
+            },
+        },
+        "environment": environment.capture(),
+        "claims": [],
+        "experiments": [],
+    }
+
+
+def _save(run_results: results.Results, out_dir: Path) -> None:
+    run_results["claims"] = _claims_entries(run_results["experiments"])
+    results.write_atomic(out_dir / "results.json", run_results)
+
+
+def run(options: RunOptions, console: Console | None = None) -> int:
+    console = console or Console(stderr=True)
+    out_dir = options.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    context = Context(options.profile, out_dir, options.backends, options.seed)
+    _configure_logging(context.log_path)
+    run_results = _initial_results(options)
+    finished = {e["id"] for e in run_results["experiments"] if e["status"] == "ok"}
+
+    selected = [e for e in EXPERIMENTS.values() if e.CLAIM in options.claims]
+    for claim_id in options.claims:
+        if not any(claim_id == e.CLAIM for e in selected):
+            console.print(f"[yellow]{claim_id} has no experiment yet, so it stays not-checked[/]")
+    pending = [e for e in selected if e.ID not in finished]
+    for experiment in selected:
+        if experiment.ID in finished:
+            console.print(f"skipping {experiment.ID}: finished in {out_dir / 'results.json'}")
+            logger.info("resume: skipping finished experiment %s", experiment.ID)
+    plans: dict[str, list[Case]] = {e.ID: e.plan(context) for e in pending}
+    _save(run_results, out_dir)
+
+    interrupted = False
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        overall = progress.add_task("all cases", total=sum(len(p) for p in plans.values()))
+        for experiment in pending:
+            cases = plans[experiment.ID]
+            task = progress.add_task(experiment.ID, total=len(cases))
+            record: dict[str, Any] = {
+                "id": experiment.ID,
+                "claim": experiment.CLAIM,
+                "status": "ok",
+                "error": None,
+                "setup": experiment.describe(context),
+                "points": [],
+            }
+            logger.info("starting experiment %s with %d cases", experiment.ID, len(cases))
+            try:
+                for case in cases:
+                    progress.update(task, description=f"{experiment.ID}: {case.name}")
+                    record["points"].append(experiment.measure(case, context))
+                    progress.advance(task)
+                    progress.advance(overall)
+                record["points"] = experiment.derive(record["points"])
+            except KeyboardInterrupt:
+                record["status"] = "failed"
+                record["error"] = "interrupted by the user before all cases finished"
+                interrupted = True
+            except Exception as error:
+                logger.exception("experiment %s failed", experiment.ID)
+                record["status"] = "failed"
+                record["error"] = f"{type(error).__name__}: {error}"
+            progress.update(task, description=f"{experiment.ID}: {record['status']}")
+            run_results["experiments"] = [
+                e for e in run_results["experiments"] if e["id"] != experiment.ID
+            ] + [record]
+            _save(run_results, out_dir)
+            logger.info("experiment %s %s", experiment.ID, record["status"])
+            if interrupted:
+                break
+
+    run_results["run"]["finished"] = _now()
+    _save(run_results, out_dir)
+    shutil.rmtree(context.scratch_dir, ignore_errors=True)
+    report_path = report.render(run_results, out_dir)
+    _point_latest(out_dir)
+    _print_summary(console, run_results, report_path)
+
+    if interrupted:
+        console.print("[red]interrupted: the report covers the experiments that finished[/]")
+        return EXIT_INTERRUPTED
+    if any(e["status"] != "ok" for e in run_results["experiments"]):
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _print_summary(console: Console, run_results: results.Results, report_path: Path) -> None:
+    for claim in run_results["claims"]:
+        console.print(f"{claim['id']:>3}  {claim['verdict']:<12} {claim['reason']}", soft_wrap=True)
+    console.print(f"report: {report_path}")
+    console.print(f"results: {report_path.parent / 'results.json'}")
+
+
+def rebuild_report(run_dir: Path) -> Path:
+    """Render the report again from run_dir/results.json alone."""
+    loaded = results.load(run_dir)
+    return report.render(loaded, run_dir if run_dir.is_dir() else run_dir.parent)
+
+
+__all__ = ["RunOptions", "new_run_id", "rebuild_report", "run"]

@@ -1,0 +1,1 @@
+"""The sync stack: blocking ports, adapters, publisher and service over the shared core."""

@@ -1,0 +1,42 @@
+"""Composition root of the sync stack: the only place that picks adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from core.events import DomainEvent
+from core.latency import LatencyModel
+from core.policy import Backend, Policy
+from sync_variant.memory import MemoryUserRepository
+from sync_variant.ports import Handler, UserRepository
+from sync_variant.publisher import InlinePublisher
+from sync_variant.service import UserService
+from sync_variant.sqlite import SQLiteUserRepository
+
+
+def build_service(
+    backend: Backend,
+    policy: Policy,
+    *,
+    latency_ms: float = 1.0,
+    sqlite_path: Path | None = None,
+    pool_size: int = 1,
+    seed: int = 0,
+    handlers: Iterable[tuple[type[DomainEvent], Handler]] = (),
+) -> UserService:
+    """Wire a UserService; the caller closes it with service.close()."""
+    repository: UserRepository
+    if backend is Backend.MEMORY:
+        repository = MemoryUserRepository(policy, LatencyModel(latency_ms, seed=seed))
+    elif backend is Backend.SQLITE:
+        if sqlite_path is None:
+            raise ValueError("missing sqlite_path: the sqlite backend needs a database file path")
+        repository = SQLiteUserRepository(sqlite_path, policy, pool_size=pool_size)
+    else:
+        raise ValueError(f"unsupported backend {backend.value!r} for the sync stack")
+
+    publisher = InlinePublisher(policy)
+    for event_type, handler in handlers:
+        publisher.subscribe(event_type, handler)
+    return UserService(repository, publisher)
