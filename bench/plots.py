@@ -22,9 +22,17 @@ COLORS = {
 }
 POLICY_HATCH = {"as-written": "//", "corrected": ""}
 POLICIES = ("as-written", "corrected")
+SCENARIO_LABELS = {
+    "concurrent-deactivations": "20 deactivations\nof one user",
+    "email-change-race": "20 changes to\none free email",
+    "deactivate-vs-email-change": "deactivate vs\nchange email",
+}
 
 
 def config_label(params: dict[str, Any]) -> str:
+    if "scenario" in params:
+        scenario = SCENARIO_LABELS.get(params["scenario"], params["scenario"])
+        return f"{scenario}\n{params['stack']} {params['executor']}"
     if params["executor"] == "threads":
         return f"sync threads\n(pool {params['concurrency']})"
     if params["stack"] == "async":
@@ -52,18 +60,28 @@ def _grouped_bars(
     log: bool,
     reference: float | None = None,
     reference_label: str = "",
+    group_keys: tuple[str, ...] = ("stack", "executor", "concurrency"),
 ) -> Path:
     backends = _backends(points)
+    configs_by_backend: dict[str, list[dict[str, Any]]] = {}
+    for backend in backends:
+        configs: list[dict[str, Any]] = []
+        for p in points:
+            key = {k: p["params"][k] for k in group_keys}
+            if p["params"]["backend"] == backend and key not in configs:
+                configs.append(key)
+        configs_by_backend[backend] = configs
+    widest = max(len(c) for c in configs_by_backend.values())
     figure, axes = plt.subplots(
-        1, len(backends), figsize=(6.5 * len(backends), 5.2), squeeze=False, sharey=log
+        1,
+        len(backends),
+        figsize=(max(6.5, 1.25 * widest) * len(backends), 5.2),
+        squeeze=False,
+        sharey=log,
     )
     for axis, backend in zip(axes[0], backends, strict=True):
         rows = [p for p in points if p["params"]["backend"] == backend]
-        configs: list[dict[str, Any]] = []
-        for p in rows:
-            key = {k: p["params"][k] for k in ("stack", "executor", "concurrency")}
-            if key not in configs:
-                configs.append(key)
+        configs = configs_by_backend[backend]
         x = np.arange(len(configs))
         width = 0.38
         for offset, policy in zip((-width / 2, width / 2), POLICIES, strict=True):
@@ -123,7 +141,7 @@ def plot_c3(points: list[Point], path: Path) -> Path:
 
 def plot_c7(points: list[Point], path: Path) -> Path:
     return _grouped_bars(
-        points,
+        [p for p in points if "scenario" not in p["params"]],
         path,
         "duplicates_stored",
         1.0,
@@ -135,4 +153,23 @@ def plot_c7(points: list[Point], path: Path) -> Path:
     )
 
 
-PLOTTERS = {"C3": (("c3-time-per-executor.png", plot_c3),), "C7": (("c7-duplicates.png", plot_c7),)}
+def plot_c7_lost_updates(points: list[Point], path: Path) -> Path:
+    return _grouped_bars(
+        [p for p in points if "scenario" in p["params"]],
+        path,
+        "invariant_violations",
+        1.0,
+        "invariant violations per repetition (median)",
+        "C7: concurrent changes to existing users (0 is correct)",
+        log=False,
+        group_keys=("scenario", "stack", "executor"),
+    )
+
+
+PLOTTERS = {
+    "C3": (("c3-time-per-executor.png", plot_c3),),
+    "C7": (
+        ("c7-duplicates.png", plot_c7),
+        ("c7-lost-updates.png", plot_c7_lost_updates),
+    ),
+}

@@ -23,7 +23,7 @@ class Column:
     digits: int = 2
 
 
-PARAM_COLUMNS = ("backend", "policy", "stack", "executor", "concurrency")
+PARAM_COLUMNS = ("backend", "scenario", "policy", "stack", "executor", "concurrency")
 
 TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
     "C3": (
@@ -34,6 +34,8 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("duplicates_stored", "users stored with the email", 1.0, 0),
         Column("max_duplicates_stored", "max over repetitions", 1.0, 0),
         Column("rejected_registrations", "rejected as already in use", 1.0, 0),
+        Column("invariant_violations", "invariant violations", 1.0, 0),
+        Column("max_invariant_violations", "max violations", 1.0, 0),
     ),
 }
 
@@ -58,6 +60,7 @@ def _cell(value: Any, column: Column) -> str:
 
 def _table(points: list[Point], columns: tuple[Column, ...]) -> list[str]:
     params = [p for p in PARAM_COLUMNS if any(p in point["params"] for point in points)]
+    columns = tuple(c for c in columns if any(c.metric in point["metrics"] for point in points))
     header = [*params]
     for column in columns:
         summarised = any(isinstance(p["metrics"].get(column.metric), dict) for p in points)

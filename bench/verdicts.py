@@ -89,9 +89,44 @@ def judge_c3(points: list[Point]) -> Verdict:
     return Verdict("refuted", f"Refuted: {measured}.", headline)
 
 
+def _lost_update_note(points: list[Point]) -> str:
+    """Summarise the lost-update scenarios, or return "" when none ran."""
+    if not points:
+        return ""
+
+    def violations(policy: str) -> int:
+        return max(
+            (
+                int(p["metrics"]["max_invariant_violations"])
+                for p in points
+                if p["params"]["policy"] == policy
+            ),
+            default=0,
+        )
+
+    broken = sorted(
+        {
+            p["params"]["scenario"]
+            for p in points
+            if p["params"]["policy"] == "as-written" and p["metrics"]["max_invariant_violations"]
+        }
+    )
+    scenarios = ", ".join(broken) or "no scenario"
+    return (
+        f"; concurrent changes to existing users broke invariants in the as-written policy "
+        f"(up to {violations('as-written')} violations in one repetition, in {scenarios}), "
+        f"while the corrected one, with a UNIQUE constraint and optimistic version checks, "
+        f"had at most {violations('corrected')}"
+    )
+
+
 def judge_c7(points: list[Point]) -> Verdict:
     def stored(point: Point) -> int:
         return int(point["metrics"]["max_duplicates_stored"])
+
+    lost_update_points = [p for p in points if "scenario" in p["params"]]
+    lost_note = _lost_update_note(lost_update_points)
+    points = [p for p in points if "scenario" not in p["params"]]
 
     concurrent_as_written = [
         p
@@ -124,7 +159,7 @@ def judge_c7(points: list[Point]) -> Verdict:
             f"registrations of one email stored up to {stored(guide)} users, because the lock "
             "guards each repository call but not the check-then-act pair; "
             f"{len(racing)} of {len(concurrent_as_written)} concurrent as-written combinations "
-            f"stored duplicates; {corrected_note}.",
+            f"stored duplicates; {corrected_note}{lost_note}.",
             headline,
         )
     if racing:
@@ -133,12 +168,12 @@ def judge_c7(points: list[Point]) -> Verdict:
             "conditional",
             "Holds only in the guide's in-memory setup: "
             f"{p['stack']} {p['executor']} on {p['backend']} stored up to {stored(worst)} users "
-            f"with one email; {corrected_note}.",
+            f"with one email; {corrected_note}{lost_note}.",
             headline,
         )
     return Verdict(
         "confirmed",
-        f"No concurrent as-written combination stored a duplicate; {corrected_note}.",
+        f"No concurrent as-written combination stored a duplicate; {corrected_note}{lost_note}.",
         headline,
     )
 

@@ -34,5 +34,12 @@ class DeleteUser:
 
 
 @dataclass(frozen=True)
+class GetUser:
+    """Query for one user by id."""
+
+    user_id: str
+
+
+@dataclass(frozen=True)
 class ListActiveUsers:
     """Query for every active user, ordered by id."""

@@ -7,11 +7,16 @@ progress, persistence and failure handling, so experiments only measure.
 
 from __future__ import annotations
 
-from bench.experiments import c3_registrations, c7_duplicates
+from bench.experiments import c3_registrations, c7_duplicates, c7_lost_updates
 from bench.experiments.base import Case, Context, Experiment
 
-EXPERIMENTS: dict[str, Experiment] = {
-    experiment.ID: experiment for experiment in (c3_registrations, c7_duplicates)
-}
+# Run order: the order of this tuple.
+MODULES = (
+    c3_registrations,
+    c7_duplicates,
+    c7_lost_updates,
+)
+
+EXPERIMENTS: dict[str, Experiment] = {module.ID: module for module in MODULES}
 
 __all__ = ["EXPERIMENTS", "Case", "Context", "Experiment"]
