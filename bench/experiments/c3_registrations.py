@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.experiments.base import Case, Context, Point
+from bench.experiments.base import Case, Context, Point, executor_cases
 from bench.pyperf_runner import run_case
 from bench.results import metric, ratio_metric
 from bench.vocabulary import Executor
-from core.policy import Backend, Policy
+from core.policy import Backend
 
 ID = "c3-registrations"
 CLAIM = "C3"
@@ -50,25 +50,14 @@ def describe(context: Context) -> dict[str, Any]:
 
 
 def plan(context: Context) -> list[Case]:
-    cases = []
-    for backend in BACKENDS:
-        if backend not in context.backends:
-            continue
-        for policy in Policy:
-            for executor, concurrency in EXECUTORS:
-                params = {
-                    "stack": executor.stack.value,
-                    "executor": executor.value,
-                    "concurrency": concurrency,
-                    "backend": backend.value,
-                    "policy": policy.value,
-                    "latency_ms": LATENCY_MS if backend is Backend.MEMORY else None,
-                    "registrations": REGISTRATIONS,
-                    "seed": context.seed,
-                }
-                name = f"{backend.value} {policy.value} {executor.value}x{concurrency}"
-                cases.append(Case(name, params))
-    return cases
+    return executor_cases(
+        context,
+        BACKENDS,
+        EXECUTORS,
+        LATENCY_MS,
+        registrations=REGISTRATIONS,
+        seed=context.seed,
+    )
 
 
 def measure(case: Case, context: Context) -> Point:

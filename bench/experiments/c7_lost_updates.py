@@ -23,7 +23,7 @@ from typing import Any
 from async_variant.bootstrap import build_service as build_async_service
 from async_variant.service import UserService as AsyncUserService
 from bench.drivers import new_event_loop, warmed_thread_pool
-from bench.experiments.base import Case, Context, Point
+from bench.experiments.base import Case, Context, Point, executor_cases
 from bench.results import metric
 from bench.vocabulary import Executor, Stack
 from core.commands import ChangeEmail, DeactivateUser, GetUser, RegisterUser
@@ -61,25 +61,11 @@ def describe(context: Context) -> dict[str, Any]:
 
 
 def plan(context: Context) -> list[Case]:
-    cases = []
-    for backend in BACKENDS:
-        if backend not in context.backends:
-            continue
-        for scenario in SCENARIOS:
-            for policy in Policy:
-                for executor, concurrency in EXECUTORS:
-                    params = {
-                        "stack": executor.stack.value,
-                        "executor": executor.value,
-                        "concurrency": concurrency,
-                        "backend": backend.value,
-                        "policy": policy.value,
-                        "latency_ms": LATENCY_MS if backend is Backend.MEMORY else None,
-                        "scenario": scenario,
-                    }
-                    name = f"{backend.value} {scenario} {policy.value} {executor.value}"
-                    cases.append(Case(name, params))
-    return cases
+    return [
+        case
+        for scenario in SCENARIOS
+        for case in executor_cases(context, BACKENDS, EXECUTORS, LATENCY_MS, scenario=scenario)
+    ]
 
 
 def _seed_users(count: int) -> list[RegisterUser]:
