@@ -1,7 +1,7 @@
 """The ddd-bench command line: run, report and claims.
 
 Exit status: 0 when every requested experiment ran, 1 when some failed (the report
-says which and why), 2 on invalid usage with a message naming the bad value, and
+names which and why), 2 on invalid usage with a message naming the bad value, and
 130 when interrupted.
 """
 

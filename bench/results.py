@@ -39,7 +39,7 @@ def metric(values: Sequence[float], unit: str) -> dict[str, Any]:
 def ratio_metric(
     numerator: Sequence[float], denominator: Sequence[float], unit: str = "x"
 ) -> dict[str, Any]:
-    """A derived ratio of medians; it keeps no values because none were measured directly."""
+    """Summarise a ratio of medians; it keeps no values because none were measured directly."""
     ratio, (low, high) = ratio_ci(numerator, denominator)
     return {"unit": unit, "median": ratio, "ci95": [low, high]}
 

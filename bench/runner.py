@@ -179,7 +179,7 @@ def _run_experiment(
         for number, case in enumerate(todo, start=1):
             progress.update(task, description=f"{experiment.ID}: {case.name}")
             points.append(experiment.measure(case, context))
-            # Until the last case lands, the saved record says how far it got.
+            # Until the last case lands, the saved record shows how far it got.
             if number < len(todo):
                 record["error"] = f"incomplete: {len(points)} of {len(cases)} cases finished"
                 _store_record(run_results, record, out_dir)

@@ -81,5 +81,5 @@ def is_email_unique_violation(message: str) -> bool:
 
 
 def is_id_unique_violation(message: str) -> bool:
-    """A second insert of one id: another request registered it first."""
+    """Tell a second insert of one id, which means another request registered it first."""
     return "UNIQUE constraint failed: users.id" in message

@@ -1,4 +1,4 @@
-"""What every experiment module provides, and the context the runner hands it."""
+"""The experiment module protocol, and the context the runner passes to each experiment."""
 
 from __future__ import annotations
 

@@ -31,7 +31,7 @@ LATENCY_MS = 1.0  # the guide's simulated I/O per repository call
 BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES)
 
 EXECUTORS: tuple[tuple[Executor, int], ...] = (
-    (Executor.SEQUENTIAL, 1),  # the control: one at a time cannot race
+    (Executor.SEQUENTIAL, 1),  # the control: requests one at a time do not overlap
     (Executor.THREADS, REGISTRATIONS),
     (Executor.ASYNCIO, REGISTRATIONS),
     (Executor.UVLOOP, REGISTRATIONS),
