@@ -17,8 +17,8 @@ Catalogue = dict[str, dict[str, str]]
 REPORT_TEXT: Catalogue = {
     "title": {"en": "ddd-bench report: run {run_id}", "zh-CN": "ddd-bench 报告：运行 {run_id}"},
     "run_line": {
-        "en": "Profile `{profile}`, started {started}, finished {finished}.",
-        "zh-CN": "配置 `{profile}`，开始于 {started}，结束于 {finished}。",
+        "en": "Profile {profile}, started {started}, finished {finished}.",
+        "zh-CN": "配置 {profile}，开始于 {started}，结束于 {finished}。",
     },
     "not_finished": {"en": "not finished", "zh-CN": "未结束"},
     "machine_line": {

@@ -37,6 +37,7 @@ th, td { border: 1px solid var(--rule); padding: .3rem .5rem; text-align: left;
   vertical-align: top; }
 thead th { background: #f6f8fa; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.short, table.verdicts td:first-child, table.verdicts th:first-child { white-space: nowrap; }
 .verdict { display: inline-block; padding: 0 .4rem; border-radius: 3px; white-space: nowrap;
   font-weight: 600; }
 .verdict.confirmed { background: var(--confirmed); }
@@ -51,7 +52,6 @@ blockquote p { margin: .3rem 0; }
 .summary .detail { display: block; margin-left: 1rem; }
 figure { margin: 1rem 0; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--rule); }
-figcaption { color: var(--muted); font-size: .85rem; }
 .reason { background: #f6f8fa; padding: .5rem .8rem; border-radius: 4px; }
 .note { color: var(--muted); font-size: .9rem; }
 dl.pairs { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem;
@@ -63,8 +63,8 @@ dl.pairs dd { margin: 0; word-break: break-word; }
   body { font-size: 10pt; }
   main { max-width: none; padding: 0; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
-  section.claim { break-before: page; page-break-before: always; }
-  table, figure, blockquote, .reason, dl.pairs { break-inside: avoid; page-break-inside: avoid; }
+  section.claim.measured { break-before: page; page-break-before: always; }
+  figure, blockquote, .reason, dl.pairs { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   .table-wrap { overflow: visible; }
@@ -84,6 +84,9 @@ def _phrase(key: str, lang: str, **fragments: str) -> str:
     return html
 
 
+SHORT_CELL = 24  # characters; shorter text cells (ids, vocabulary) do not wrap
+
+
 def _verdict(verdict: str, label: str) -> str:
     return f'<span class="verdict {escape(verdict)}">{escape(label)}</span>'
 
@@ -97,14 +100,17 @@ def _is_number(cell: str) -> bool:
     return True
 
 
+def _cell_class(cell: str) -> str:
+    if _is_number(cell):
+        return "number"
+    return "short" if len(cell) <= SHORT_CELL else "text"
+
+
 def _table(table: Table) -> str:
     head = "".join(f'<th scope="col">{escape(h)}</th>' for h in table.header)
     rows = []
     for row in table.rows:
-        cells = "".join(
-            f'<td class="number">{escape(c)}</td>' if _is_number(c) else f"<td>{escape(c)}</td>"
-            for c in row
-        )
+        cells = "".join(f'<td class="{_cell_class(c)}">{escape(c)}</td>' for c in row)
         rows.append(f"<tr>{cells}</tr>")
     return (
         f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
@@ -122,10 +128,7 @@ def _image(plot: Plot, out_dir: Path) -> str:
     if plot.failed or not path.is_file():
         return f'<p class="note">{escape(plot.alt)}</p>'
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    return (
-        f'<figure><img src="data:image/png;base64,{data}" alt="{escape(plot.alt)}">'
-        f"<figcaption>{escape(plot.alt)}</figcaption></figure>"
-    )
+    return f'<figure><img src="data:image/png;base64,{data}" alt="{escape(plot.alt)}"></figure>'
 
 
 def _verdict_table(report: Report) -> str:
@@ -196,7 +199,8 @@ def _summary(summary: Summary, lang: str) -> str:
 def _claim(section: ClaimSection, out_dir: Path, lang: str) -> str:
     verdict = _verdict(section.verdict, section.verdict_label)
     html = [
-        f'<section class="claim" id="{escape(section.anchor)}">',
+        f'<section class="claim{" measured" if section.experiments else ""}" '
+        f'id="{escape(section.anchor)}">',
         f"<h2>{escape(text('claim_heading', lang, claim=section.claim_id, title=section.title))}"
         "</h2>",
         "<blockquote>",
