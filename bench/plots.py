@@ -15,6 +15,7 @@ matplotlib.use("Agg")  # render to files; no display is needed or assumed
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -155,13 +156,24 @@ def _grouped_bars(
         if log:
             axis.set_yscale("log")
         axis.grid(axis="y", alpha=0.3, which="both")
+    reference_shown = reference_label if reference is not None else None
+    _legend(figure, bound_label if drew_bound else None, reference_shown)
+    figure.suptitle(title)
+    figure.tight_layout(rect=(0, 0.1, 1, 1))
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path
+
+
+def _legend(figure: Figure, bound_label: str | None, reference_label: str | None) -> None:
+    """Draw one legend under the panels: the policy hatches and any reference lines."""
     handles: list[Artist] = [
         Patch(facecolor="white", edgecolor="black", hatch=POLICY_HATCH[policy], label=policy)
         for policy in POLICIES
     ]
-    if drew_bound:
+    if bound_label is not None:
         handles.append(Line2D([], [], color="black", linewidth=2.2, label=bound_label))
-    if reference is not None:
+    if reference_label is not None:
         handles.append(Line2D([], [], color="black", linestyle="--", label=reference_label))
     figure.legend(
         handles=handles,
@@ -171,11 +183,6 @@ def _grouped_bars(
         fontsize=9,
         frameon=False,
     )
-    figure.suptitle(title)
-    figure.tight_layout(rect=(0, 0.1, 1, 1))
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
-    return path
 
 
 def c3_io_floor_s(params: dict[str, Any]) -> float | None:

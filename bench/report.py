@@ -216,36 +216,39 @@ def _fairness_settings(config: dict[str, Any], lang: str) -> Pairs:
     return setup_pairs(recorded, lang)
 
 
+def _verdict_row(claim: dict[str, Any], lang: str) -> VerdictRow:
+    reason, _ = claim_reason(claim, lang)
+    return VerdictRow(
+        claim_id=claim["id"],
+        anchor=claim["id"].lower(),
+        quote_zh=claim["quote_zh"],
+        claimed=claim["claimed"],
+        verdict=claim["verdict"],
+        verdict_label=verdict_label(claim["verdict"], lang),
+        reason=reason,
+    )
+
+
 def build(results: Results, out_dir: Path, lang: str) -> Report:
     """Build the report model in lang, drawing its plots into out_dir."""
     run = results["run"]
     env = results["environment"]
     config = run.get("config") or {}
-    verdicts = []
-    for claim in results["claims"]:
-        reason, _ = claim_reason(claim, lang)
-        verdicts.append(
-            VerdictRow(
-                claim_id=claim["id"],
-                anchor=claim["id"].lower(),
-                quote_zh=claim["quote_zh"],
-                claimed=claim["claimed"],
-                verdict=claim["verdict"],
-                verdict_label=verdict_label(claim["verdict"], lang),
-                reason=reason,
-            )
-        )
+    verdicts = [_verdict_row(claim, lang) for claim in results["claims"]]
+
     no_detail = text("no_detail", lang)
     unfinished = [
         f"{e['id']} {text('status_' + e['status'], lang)}: {e.get('error') or no_detail}"
         for e in results["experiments"]
         if e["status"] != "ok"
     ]
+
     with language(lang) as plot_lang:
         claims = [_claim_section(c, results, out_dir, lang) for c in results["claims"]]
     plot_note = None
     if plot_lang != lang:
         plot_note = text("plots_in_english", lang)
+
     return Report(
         lang=lang,
         title=text("title", lang, run_id=run["id"]),

@@ -1,6 +1,6 @@
 """Render the report model as one self-contained HTML file.
 
-The plots are embedded as base64 PNG data URIs and the CSS is inline; the page
+The plots are embedded as base64 PNG data URIs and the CSS is inline. The page
 loads no script, font or stylesheet, so it opens offline and prints on its own.
 """
 

@@ -76,7 +76,7 @@ class ClaimSection:
     verdict: str
     verdict_label: str
     reason: str
-    reason_note: str  # says the reason is in English when no translation exists
+    reason_note: str  # a note that the reason is in English, when no translation exists
     experiments: list[ExperimentSection] = field(default_factory=list)
     plots: list[Plot] = field(default_factory=list)
 
