@@ -3,6 +3,11 @@
 Every entry maps a language to its text. A key or a language with no entry falls
 back to the English text, so a claim, column or plot added without a translation
 still renders in a Chinese report, in English.
+
+To translate a new claim's output: its judge passes reason_zh to Verdict, its
+table columns get labels in METRIC_LABELS by metric name, its plot functions take their texts
+from bench.plots.label(key) with the keys added to PLOT_TEXT, and its headline
+figures and setup keys get names in HEADLINE_LABELS and SETUP_LABELS.
 """
 
 from __future__ import annotations
@@ -130,6 +135,21 @@ PARAM_LABELS: Catalogue = {
     "stack": {"en": "stack", "zh-CN": "栈"},
     "executor": {"en": "executor", "zh-CN": "执行方式"},
     "concurrency": {"en": "concurrency", "zh-CN": "并发度"},
+}
+
+# Table column labels by metric name; a metric with no entry keeps its Column label.
+METRIC_LABELS: Catalogue = {
+    "wall_time_s": {"en": "wall time, ms", "zh-CN": "总耗时（毫秒）"},
+    "speedup_over_sync_sequential": {
+        "en": "speed-up over sync sequential, x",
+        "zh-CN": "相对同步逐个执行的加速比（倍）",
+    },
+    "duplicates_stored": {"en": "users stored with the email", "zh-CN": "该邮箱存下的用户数"},
+    "max_duplicates_stored": {"en": "max over repetitions", "zh-CN": "各次重复中的最大值"},
+    "rejected_registrations": {
+        "en": "rejected as already in use",
+        "zh-CN": "以“邮箱已被使用”拒绝的注册数",
+    },
 }
 
 # Labels for the keys that experiments' describe() and the run configuration record.

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import i18n, report_html, report_markdown, summary
-from bench.i18n import PARAM_LABELS, SETUP_LABELS, VERDICT_WORDS, text, translate
+from bench.i18n import METRIC_LABELS, PARAM_LABELS, SETUP_LABELS, VERDICT_WORDS, text, translate
 from bench.plots import PLOTTERS, language
 from bench.report_model import (
     ClaimSection,
@@ -38,32 +38,19 @@ class Column:
     label: str
     scale: float = 1.0
     digits: int = 2
-    label_zh: str | None = None  # the Chinese report falls back to label when None
 
 
 PARAM_COLUMNS = ("backend", "policy", "stack", "executor", "concurrency")
 
 TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
     "C3": (
-        Column("wall_time_s", "wall time, ms", 1000.0, 1, "总耗时（毫秒）"),
-        Column(
-            "speedup_over_sync_sequential",
-            "speed-up over sync sequential, x",
-            1.0,
-            1,
-            "相对同步逐个执行的加速比（倍）",
-        ),
+        Column("wall_time_s", "wall time, ms", 1000.0, 1),
+        Column("speedup_over_sync_sequential", "speed-up over sync sequential, x", 1.0, 1),
     ),
     "C7": (
-        Column("duplicates_stored", "users stored with the email", 1.0, 0, "该邮箱存下的用户数"),
-        Column("max_duplicates_stored", "max over repetitions", 1.0, 0, "各次重复中的最大值"),
-        Column(
-            "rejected_registrations",
-            "rejected as already in use",
-            1.0,
-            0,
-            "以“邮箱已被使用”拒绝的注册数",
-        ),
+        Column("duplicates_stored", "users stored with the email", 1.0, 0),
+        Column("max_duplicates_stored", "max over repetitions", 1.0, 0),
+        Column("rejected_registrations", "rejected as already in use", 1.0, 0),
     ),
 }
 
@@ -80,9 +67,7 @@ def _cell(value: Any, column: Column) -> str:
 
 
 def _column_label(column: Column, lang: str) -> str:
-    if lang != i18n.DEFAULT_LANGUAGE and column.label_zh:
-        return column.label_zh
-    return column.label
+    return translate(METRIC_LABELS, column.metric, lang, column.label)
 
 
 def _table(points: list[Point], columns: tuple[Column, ...], lang: str) -> Table:
