@@ -192,7 +192,7 @@ def run(options: RunOptions, console: Console | None = None) -> int:
     shutil.rmtree(context.scratch_dir, ignore_errors=True)
     report_path = report.render(run_results, out_dir, options.lang)
     _point_latest(out_dir)
-    _print_summary(console, run_results, report_path)
+    _print_summary(console, run_results, report_path, options.lang)
 
     if interrupted:
         console.print("[red]interrupted: the report covers the experiments that finished[/]")
@@ -202,9 +202,12 @@ def run(options: RunOptions, console: Console | None = None) -> int:
     return EXIT_OK
 
 
-def _print_summary(console: Console, run_results: results.Results, report_path: Path) -> None:
+def _print_summary(
+    console: Console, run_results: results.Results, report_path: Path, lang: str
+) -> None:
     for claim in run_results["claims"]:
-        console.print(f"{claim['id']:>3}  {claim['verdict']:<12} {claim['reason']}", soft_wrap=True)
+        reason, _ = report.claim_reason(claim, lang)
+        console.print(f"{claim['id']:>3}  {claim['verdict']:<12} {reason}", soft_wrap=True)
     console.print(f"report: {report_path}")
     console.print(f"report (HTML): {report_path.with_suffix('.html')}")
     console.print(f"results: {report_path.parent / 'results.json'}")
