@@ -38,6 +38,10 @@ REPORT_TEXT: Catalogue = {
     "col_verdict": {"en": "verdict", "zh-CN": "结论"},
     "col_reason": {"en": "reason", "zh-CN": "理由"},
     "unfinished": {"en": "Experiments that did not finish:", "zh-CN": "未完成的实验："},
+    "unfinished_item": {
+        "en": "{experiment} {status}: {error}",
+        "zh-CN": "{experiment} {status}：{error}",
+    },
     "no_detail": {"en": "no detail", "zh-CN": "无详细信息"},
     "statistics_note": {
         "en": "Times are medians over pyperf worker processes; intervals are 95% percentile "

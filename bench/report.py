@@ -223,7 +223,13 @@ def build(results: Results, out_dir: Path, lang: str) -> Report:
 
     no_detail = text("no_detail", lang)
     unfinished = [
-        f"{e['id']} {text('status_' + e['status'], lang)}: {e.get('error') or no_detail}"
+        text(
+            "unfinished_item",
+            lang,
+            experiment=e["id"],
+            status=text(f"status_{e['status']}", lang),
+            error=e.get("error") or no_detail,
+        )
         for e in results["experiments"]
         if e["status"] != "ok"
     ]
