@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench import results, runner
+from bench.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bench.ledger import CLAIMS, CLAIMS_BY_ID
 from bench.profiles import PROFILES
 from core.policy import Backend
@@ -54,6 +55,25 @@ def _backend_list(text: str) -> tuple[Backend, ...]:
     return tuple(backends)
 
 
+def _language(text: str) -> str:
+    if text not in LANGUAGES:
+        raise argparse.ArgumentTypeError(
+            f"invalid language {text!r}: choose from {', '.join(LANGUAGES)}"
+        )
+    return text
+
+
+def _add_language(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        type=_language,
+        default=DEFAULT_LANGUAGE,
+        metavar="|".join(LANGUAGES),
+        help="language of report.md and report.html; zh-CN writes report.zh-CN.md and "
+        f"report.zh-CN.html (default: {DEFAULT_LANGUAGE})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ddd-bench",
@@ -61,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run experiments and write results.json and report.md")
+    run = commands.add_parser(
+        "run", help="run experiments and write results.json, report.md and report.html"
+    )
     run.add_argument(
         "--profile",
         choices=tuple(PROFILES),
@@ -83,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out",
         type=Path,
-        help="run directory for results.json, report.md and plots (default: reports/<run-id>)",
+        help="run directory for results.json, the report and its plots (default: reports/<run-id>)",
     )
     run.add_argument(
         "--resume",
@@ -94,9 +116,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue the run in DIR (or --out), skipping experiments that finished",
     )
     run.add_argument("--seed", type=int, default=0, help="workload seed (default: 0)")
+    _add_language(run)
 
-    rebuild = commands.add_parser("report", help="rebuild report.md from DIR/results.json alone")
+    rebuild = commands.add_parser(
+        "report", help="rebuild report.md, report.html and plots from DIR/results.json alone"
+    )
     rebuild.add_argument("dir", type=Path, help="run directory that contains results.json")
+    _add_language(rebuild)
 
     commands.add_parser("claims", help="list the claims and the experiments that check them")
     return parser
@@ -123,6 +149,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         resume=resume,
         argv=("ddd-bench", *argv),
         seed=args.seed,
+        lang=args.lang,
     )
     return runner.run(options)
 
@@ -144,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args, parser, argv)
     if args.command == "report":
         try:
-            path = runner.rebuild_report(args.dir)
+            path = runner.rebuild_report(args.dir, args.lang)
         except results.ResultsError as error:
             print(f"ddd-bench report: {error}", file=sys.stderr)
             return EXIT_USAGE
