@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import results, runner
+from bench import compare_cli, results, runner
 from bench.ledger import CLAIMS, CLAIMS_BY_ID
 from bench.profiles import PROFILES
 from core.policy import Backend
@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("dir", type=Path, help="run directory that contains results.json")
 
     commands.add_parser("claims", help="list the claims and the experiments that check them")
+    compare_cli.add_parser(commands)
     return parser
 
 
@@ -150,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         print(path)
         return 0
+    if args.command == "compare":
+        return compare_cli.run(args)
     return _claims()
 
 
