@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import compare_cli, results, runner
+from bench import compare_cli, history_cli, results, runner
 from bench.ledger import CLAIMS, CLAIMS_BY_ID
 from bench.profiles import PROFILES
 from core.policy import Backend
@@ -94,12 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue the run in DIR (or --out), skipping experiments that finished",
     )
     run.add_argument("--seed", type=int, default=0, help="workload seed (default: 0)")
+    history_cli.add_run_option(run)
 
     rebuild = commands.add_parser("report", help="rebuild report.md from DIR/results.json alone")
     rebuild.add_argument("dir", type=Path, help="run directory that contains results.json")
 
     commands.add_parser("claims", help="list the claims and the experiments that check them")
     compare_cli.add_parser(commands)
+    history_cli.add_parser(commands)
     return parser
 
 
@@ -125,7 +127,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         argv=("ddd-bench", *argv),
         seed=args.seed,
     )
-    return runner.run(options)
+    status = runner.run(options)
+    if args.history is not None and status != runner.EXIT_INTERRUPTED:
+        history_status = history_cli.append_run(options.out_dir, args.history)
+        status = status or history_status
+    return status
 
 
 def _claims() -> int:
@@ -153,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "compare":
         return compare_cli.run(args)
+    if args.command == "history":
+        return history_cli.run(args)
     return _claims()
 
 

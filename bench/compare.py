@@ -206,7 +206,7 @@ def _from_pytest_benchmark(path: Path, data: dict[str, Any]) -> RunData:
     series: dict[tuple[str, str, str], Series] = {}
     for benchmark in data["benchmarks"]:
         try:
-            name = str(benchmark["fullname"])
+            fullname = str(benchmark["fullname"])
             bench_stats = benchmark["stats"]
             median = float(bench_stats["median"])
         except (KeyError, TypeError, ValueError) as error:
@@ -215,10 +215,14 @@ def _from_pytest_benchmark(path: Path, data: dict[str, Any]) -> RunData:
                 "pass the JSON that pytest-benchmark wrote with --benchmark-json or "
                 "--benchmark-autosave"
             ) from error
+        # The test function is the experiment and its parametrize arguments are the params,
+        # so "test_x[a-b]" matches "test_x[a-b]" in the other file.
+        experiment = fullname.split("[", 1)[0]
+        params = dict(benchmark.get("params") or {})
         raw = bench_stats.get("data")
         values = tuple(float(v) for v in raw) if raw else None
         spread = spread_of_values(values) if values else None
-        item = Series(name, {}, "time_s", "s", median, values, spread)
+        item = Series(experiment, params, "time_s", "s", median, values, spread)
         series[item.key] = item
     label = str(data.get("datetime") or path.name)
     return RunData(path, "pytest-benchmark", label, environment, None, series)
@@ -325,7 +329,9 @@ def _unmatched_warning(side: str, keys: Iterable[tuple[str, str, str]]) -> str |
     missing = sorted(keys)
     if not missing:
         return None
-    shown = ", ".join(f"{experiment} {metric}" for experiment, _, metric in missing[:3])
+    shown = ", ".join(
+        f"{experiment} {metric} at {params}" for experiment, params, metric in missing[:3]
+    )
     more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
     return f"{len(missing)} metrics appear only in {side}: {shown}{more}"
 

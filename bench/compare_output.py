@@ -43,6 +43,11 @@ def _point_label(comparison: Comparison, varying: dict[str, list[str]]) -> str:
     return " ".join(str(params[name]) for name in names if name in params) or "-"
 
 
+def _experiment_label(experiment: str) -> str:
+    """Return a pytest node id without its file path; other experiment ids as they are."""
+    return experiment.rsplit("::", 1)[-1]
+
+
 def _value(value: float, unit: str) -> str:
     return f"{value:.4g} {unit}".strip()
 
@@ -84,7 +89,7 @@ def _rows(outcome: Outcome) -> list[tuple[Comparison, list[str]]]:
             (
                 comparison,
                 [
-                    comparison.experiment,
+                    _experiment_label(comparison.experiment),
                     _point_label(comparison, varying),
                     comparison.metric,
                     _value(comparison.base.median, unit),
@@ -114,7 +119,8 @@ HEADERS = (
 
 def _describe(comparison: Comparison, varying: dict[str, list[str]]) -> str:
     label = _point_label(comparison, varying)
-    where = comparison.experiment if label == "-" else f"{comparison.experiment} ({label})"
+    experiment = _experiment_label(comparison.experiment)
+    where = experiment if label == "-" else f"{experiment} ({label})"
     change = "from a median of 0" if comparison.change is None else f"{comparison.change:+.1%}"
     return f"{comparison.metric} at {where}: {change}, p = {_p_value(comparison)}"
 
