@@ -164,7 +164,9 @@ def print_table(outcome: Outcome, console: Console) -> None:
         soft_wrap=True,
         highlight=False,
     )
-    table = Table(*HEADERS, show_lines=False)
+    table = Table(show_lines=False)
+    for header in HEADERS:
+        table.add_column(header, overflow="fold")  # fold long ids instead of cutting them
     for comparison, cells in _rows(outcome):
         table.add_row(*cells, style=STATUS_STYLE[comparison.status])
     console.print(table)

@@ -70,3 +70,31 @@ def noisy_metrics(results: dict[str, Any], limit: float = NOISE_LIMIT) -> list[d
                         }
                     )
     return noisy
+
+
+def report_lines(results: dict[str, Any], limit: float = NOISE_LIMIT) -> list[str]:
+    """Return the report's noise section: every metric too noisy to support a verdict."""
+    lines = ["## Noise", ""]
+    noisy = noisy_metrics(results, limit)
+    if not noisy:
+        lines += [
+            f"Every measured metric's 95% interval lies within {limit:.0%} of its median.",
+            "",
+        ]
+        return lines
+    lines += [
+        f"{len(noisy)} measured metrics are too noisy to support a verdict: their 95% interval "
+        f"reaches more than {limit:.0%} either side of the median. Verdicts built on them are "
+        f"uncertain; {QUIETING_ADVICE}.",
+        "",
+        "| experiment | params | metric | spread (half-width / median) | values |",
+        "|---|---|---|---|---|",
+    ]
+    for item in noisy:
+        params = ", ".join(f"{k}={v}" for k, v in item["params"].items())
+        lines.append(
+            f"| {item['experiment']} | {params} | {item['metric']} | {item['spread']:.0%} "
+            f"| {item['values']} |"
+        )
+    lines.append("")
+    return lines

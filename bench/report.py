@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench import noise
 from bench.plots import PLOTTERS
 
 logger = logging.getLogger(__name__)
@@ -170,6 +171,7 @@ def render(results: Results, out_dir: Path) -> Path:
     for claim in results["claims"]:
         lines += _claim_section(claim, results, out_dir)
 
+    lines += noise.report_lines(results)
     lines += ["## Environment", ""]
     lines += [f"- {key}: {value}" for key, value in env.items() if key != "packages"]
     lines += ["- packages: " + ", ".join(f"{k} {v}" for k, v in env["packages"].items()), ""]
