@@ -77,6 +77,11 @@ def add_parser(commands: Any) -> None:
         help="standard output as a table (default) or as Markdown for a CI comment",
     )
     parser.add_argument(
+        "--all",
+        action="store_true",
+        help="list every compared metric in the table, not only changed or inconclusive ones",
+    )
+    parser.add_argument(
         "--markdown",
         type=Path,
         metavar="FILE",
@@ -97,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "markdown":
         print(compare_output.markdown(outcome))
     else:
-        compare_output.print_table(outcome, Console())
+        compare_output.print_table(outcome, Console(), show_all=args.all)
     if args.markdown is not None:
         try:
             args.markdown.parent.mkdir(parents=True, exist_ok=True)

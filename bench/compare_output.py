@@ -10,6 +10,9 @@ from rich.table import Table
 from bench.compare import Comparison, Outcome, Status
 from bench.noise import QUIETING_ADVICE
 
+# Statuses left out of the short table: nothing to act on.
+QUIET_STATUSES = (Status.NO_CHANGE, Status.NOT_TESTED)
+
 PIPED_WIDTH = 160  # columns for output to a file or CI log, where rich would assume 80
 
 STATUS_STYLE = {
@@ -40,7 +43,8 @@ def _point_label(comparison: Comparison, varying: dict[str, list[str]]) -> str:
     if "executor" in names:
         names = [name for name in names if name != "stack"]  # the executor implies the stack
     params = comparison.base.params
-    return " ".join(str(params[name]) for name in names if name in params) or "-"
+    values = [str(params[name]) for name in names if params.get(name) is not None]
+    return " ".join(values) or "-"
 
 
 def _experiment_label(experiment: str) -> str:
@@ -143,6 +147,21 @@ def summary_lines(outcome: Outcome) -> list[str]:
     return lines
 
 
+def noisy_worse_lines(outcome: Outcome) -> list[str]:
+    """Return lines naming noisy metrics that look worse but cannot support a verdict."""
+    noisy_worse = outcome.noisy_worse
+    if not noisy_worse:
+        return []
+    varying = _varying_params(outcome.comparisons)
+    lines = [
+        f"{len(noisy_worse)} noisy metrics moved more than {outcome.threshold:.0%} the worse "
+        f"way at p < {outcome.alpha} but are too noisy for a verdict, so they do not fail "
+        "the comparison; rerun on a quieter machine to decide:"
+    ]
+    lines += [f"- {_describe(c, varying)}" for c in noisy_worse]
+    return lines
+
+
 def _noise_line(outcome: Outcome) -> str | None:
     noisy = outcome.noisy
     if not noisy:
@@ -154,8 +173,12 @@ def _noise_line(outcome: Outcome) -> str | None:
     )
 
 
-def print_table(outcome: Outcome, console: Console) -> None:
-    """Print the header, the table, the warnings and notes, and the verdict to `console`."""
+def print_table(outcome: Outcome, console: Console, show_all: bool = False) -> None:
+    """Print the header, the table, the warnings and notes, and the verdict to `console`.
+
+    Without `show_all` the table leaves out metrics with no significant change and
+    metrics without raw values, and says how many it left out.
+    """
     if not console.is_terminal:
         console.width = max(console.width, PIPED_WIDTH)
     console.print(
@@ -166,15 +189,30 @@ def print_table(outcome: Outcome, console: Console) -> None:
     )
     table = Table(show_lines=False)
     for header in HEADERS:
-        table.add_column(header, overflow="fold")  # fold long ids instead of cutting them
+        no_wrap = header in ("experiment", "metric")
+        table.add_column(header, overflow="fold", no_wrap=no_wrap)  # never cut an id short
+    hidden = 0
     for comparison, cells in _rows(outcome):
+        if not show_all and comparison.status in QUIET_STATUSES:
+            hidden += 1
+            continue
         table.add_row(*cells, style=STATUS_STYLE[comparison.status])
-    console.print(table)
+    if table.row_count:
+        console.print(table)
+    if hidden:
+        console.print(
+            f"{hidden} metrics with no significant change or no raw values are not shown; "
+            "pass --all to list them",
+            soft_wrap=True,
+            highlight=False,
+        )
     for warning in outcome.warnings:
         console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True, highlight=False)
     noise = _noise_line(outcome)
     for note in [*outcome.notes, *([noise] if noise else [])]:
         console.print(f"note: {note}", soft_wrap=True, highlight=False, markup=False)
+    for line in noisy_worse_lines(outcome):
+        console.print(line, style="yellow", soft_wrap=True, highlight=False, markup=False)
     for line in summary_lines(outcome):
         style = "bold red" if outcome.regressions else "bold green"
         console.print(line, style=style, soft_wrap=True, highlight=False, markup=False)
@@ -203,6 +241,9 @@ def markdown(outcome: Outcome) -> str:
         f"Mann-Whitney U p-value below {outcome.alpha}.",
         "",
     ]
+    noisy_worse = noisy_worse_lines(outcome)
+    if noisy_worse:
+        lines += [f"⚠️ {noisy_worse[0]}", *noisy_worse[1:], ""]
     for warning in outcome.warnings:
         lines.append(f"> **Warning:** {warning}")
         lines.append("")
@@ -211,7 +252,7 @@ def markdown(outcome: Outcome) -> str:
         lines += [f"> **Note:** {note}", ""]
 
     rows = _rows(outcome)
-    notable = [cells for c, cells in rows if c.status not in (Status.NO_CHANGE, Status.NOT_TESTED)]
+    notable = [cells for c, cells in rows if c.status not in QUIET_STATUSES]
     if notable:
         lines += ["### Changed or inconclusive metrics", "", *_markdown_table(notable), ""]
     lines += [
