@@ -177,7 +177,7 @@ def print_table(outcome: Outcome, console: Console, show_all: bool = False) -> N
     """Print the header, the table, the warnings and notes, and the verdict to `console`.
 
     Without `show_all` the table leaves out metrics with no significant change and
-    metrics without raw values, and says how many it left out.
+    metrics without raw values, and prints how many it left out.
     """
     if not console.is_terminal:
         console.width = max(console.width, PIPED_WIDTH)

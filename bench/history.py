@@ -1,6 +1,6 @@
 """A history of runs in a JSON-lines file, and a plot of each headline figure over time.
 
-Each line holds one run: its id, start time, profile, environment, the headline
+Each line contains one run: its id, start time, profile, environment, the headline
 figures of its claims (median and 95% interval) and the raw values of its measured
 metrics, so a later plot can test each run against the one before it.
 """
@@ -124,7 +124,7 @@ def _run_data(entry: dict[str, Any], path: Path) -> compare.RunData:
 
 @dataclass(frozen=True)
 class Change:
-    """What compare found between one run and the run before it in the history."""
+    """The regressions and improvements compare found between a run and the run before it."""
 
     index: int
     run_id: str
@@ -226,7 +226,7 @@ def plot(entries: list[dict[str, Any]], changes: list[Change], out_path: Path) -
         "run (dashed line: compare found a significant regression, red, or improvement, green)"
     )
     figure.suptitle("ddd-bench headline figures over time (error bars: 95% interval)")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.97))  # leave room for the suptitle
     out_path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out_path, dpi=100)
     plt.close(figure)

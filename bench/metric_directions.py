@@ -1,4 +1,4 @@
-"""Which way each metric improves, so compare can tell a regression from an improvement."""
+"""The direction in which each metric improves, so compare can tell regressions apart."""
 
 from __future__ import annotations
 

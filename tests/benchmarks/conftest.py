@@ -1,9 +1,9 @@
 """pytest-benchmark fixtures for both stacks, including coroutines on asyncio and on uvloop.
 
 pytest-benchmark times plain callables only. `async_benchmark` creates the event
-loop once per test, outside the timed region, and times `loop.run_until_complete`
-of a fresh coroutine per round, so each value contains the coroutine and the cost
-of handing it to the running loop, but never the loop's creation. Async set-up and
+loop once per test, outside the timed region. It times `loop.run_until_complete` of
+a fresh coroutine per round, so each value contains the coroutine and the cost of
+handing it to the running loop, but never the loop's creation. Async set-up and
 tear-down (building a service, closing it) run on the same loop, untimed.
 """
 

@@ -1,8 +1,8 @@
 """compare, history and the benchmark suite as a CI job runs them, on a real smoke run.
 
 One smoke run of C3 on the memory backend (about 20 s) feeds every test here. The
-slower copy scales that run's measured wall times by 1.3, the "30% worse" case a
-regression gate must catch; the faster copy scales them by 0.7.
+slower copy scales that run's measured wall times by 1.3, which is the "30% worse"
+case a regression gate must catch. The faster copy scales them by 0.7.
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ def _run_benchmarks(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_benchmark_suite_feeds_compare(tmp_path: Path) -> None:
+def test_benchmark_suite_feeds_compare(base_run: Path, tmp_path: Path) -> None:
     storage = tmp_path / "storage"
     common = ("--benchmark-save-data", f"--benchmark-storage={storage}")
     first = _run_benchmarks(*common, "--benchmark-autosave")
@@ -267,3 +267,7 @@ def test_benchmark_suite_feeds_compare(tmp_path: Path) -> None:
     assert "| test_register_batch_async | asyncio |" in completed.stdout
     assert "| test_register_batch_async | uvloop |" in completed.stdout
     assert "not tested" not in completed.stdout
+
+    mixed = ddd_bench("compare", str(base_run), str(saved[0]))
+    assert mixed.returncode == 2
+    assert "nothing to compare" in mixed.stderr
