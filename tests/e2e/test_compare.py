@@ -179,6 +179,13 @@ def test_compare_bad_input_exits_2(
     assert str(bad) in completed.stderr
 
 
+def test_compare_help_states_default() -> None:
+    completed = ddd_bench("compare", "--help")
+
+    assert completed.returncode == 0, completed.stderr
+    assert "default: 10," in " ".join(completed.stdout.split())
+
+
 def test_compare_invalid_threshold_exits_2(base_run: Path) -> None:
     completed = ddd_bench("compare", str(base_run), str(base_run), "--threshold", "ten")
 
