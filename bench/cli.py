@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import results, runner
+from bench import compare_cli, history_cli, results, runner
 from bench.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bench.ledger import CLAIMS, CLAIMS_BY_ID
 from bench.profiles import PROFILES
@@ -117,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, default=0, help="workload seed (default: 0)")
     _add_language(run)
+    history_cli.add_run_option(run)
 
     rebuild = commands.add_parser(
         "report", help="rebuild report.md, report.html and plots from DIR/results.json alone"
@@ -125,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_language(rebuild)
 
     commands.add_parser("claims", help="list the claims and the experiments that check them")
+    compare_cli.add_parser(commands)
+    history_cli.add_parser(commands)
     return parser
 
 
@@ -151,7 +154,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         seed=args.seed,
         lang=args.lang,
     )
-    return runner.run(options)
+    status = runner.run(options)
+    if args.history is not None and status != runner.EXIT_INTERRUPTED:
+        history_status = history_cli.append_run(options.out_dir, args.history)
+        status = status or history_status
+    return status
 
 
 def _claims() -> int:
@@ -177,6 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         print(path)
         return 0
+    if args.command == "compare":
+        return compare_cli.run(args)
+    if args.command == "history":
+        return history_cli.run(args)
     return _claims()
 
 

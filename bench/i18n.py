@@ -42,6 +42,32 @@ REPORT_TEXT: Catalogue = {
         "en": "{experiment} {status}: {error}",
         "zh-CN": "{experiment} {status}：{error}",
     },
+    "noise": {"en": "Noise", "zh-CN": "噪声"},
+    "noise_none": {
+        "en": "Every measured metric's 95% interval lies within {limit} of its median.",
+        "zh-CN": "每个测量指标的 95% 区间都在其中位数的 {limit} 以内。",
+    },
+    "noise_some": {
+        "en": "{count} measured metrics are too noisy to support a verdict: their 95% interval "
+        "reaches more than {limit} either side of the median. Verdicts built on them are "
+        "uncertain; {advice}.",
+        "zh-CN": "有 {count} 个测量指标噪声过大，不足以支撑结论：它们的 95% 区间超出中位数两侧 "
+        "{limit}。基于它们的结论并不可靠；{advice}。",
+    },
+    "noise_advice": {
+        "en": "to quiet the machine, run `python -m pyperf system tune` (as root; "
+        "`python -m pyperf system reset` undoes it), isolate CPUs for the benchmark "
+        "(isolcpus= and nohz_full= on the kernel command line), stop other jobs, or collect "
+        "more values with --profile default or full",
+        "zh-CN": "要让机器安静下来，可以运行 `python -m pyperf system tune`（需要 root；"
+        "`python -m pyperf system reset` 可以撤销），为基准测试隔离 CPU（内核命令行中的 isolcpus= "
+        "和 nohz_full=），停掉其他任务，或用 --profile default 或 full 采集更多数值",
+    },
+    "noise_col_experiment": {"en": "experiment", "zh-CN": "实验"},
+    "noise_col_params": {"en": "params", "zh-CN": "参数"},
+    "noise_col_metric": {"en": "metric", "zh-CN": "指标"},
+    "noise_col_spread": {"en": "spread (half-width / median)", "zh-CN": "离散度（半宽 / 中位数）"},
+    "noise_col_values": {"en": "values", "zh-CN": "数值个数"},
     "status_missing": {"en": "missing", "zh-CN": "缺失"},
     "missing_detail": {
         "en": "not in this run's results; run it with ddd-bench run --resume DIR",

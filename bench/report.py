@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import i18n, report_html, report_markdown, summary
+from bench import i18n, noise, report_html, report_markdown, summary
 from bench.i18n import METRIC_LABELS, PARAM_LABELS, SETUP_LABELS, VERDICT_WORDS, text, translate
 from bench.plots import PLOTTERS, language
 from bench.report_model import (
@@ -286,6 +286,7 @@ def build(results: Results, out_dir: Path, lang: str) -> Report:
         configuration=setup_pairs(config, lang),
         fairness_rules=list(i18n.FAIRNESS_RULES.get(lang, i18n.FAIRNESS_RULES["en"])),
         fairness_settings=_fairness_settings(config, lang),
+        noise=noise.report_section(results, lang),
         plot_note=plot_note,
     )
 

@@ -260,6 +260,12 @@ def render(report: Report, out_dir: Path) -> str:
         body.append(f'<p class="note">{escape(report.plot_note)}</p>')
     body += [_claim(section, out_dir, lang) for section in report.claims]
 
+    if report.noise is not None:
+        body.append(f'<section id="noise"><h2>{escape(text("noise", lang))}</h2>')
+        body.append(f"<p>{escape(report.noise.intro)}</p>")
+        if report.noise.table is not None:
+            body.append(_table(report.noise.table))
+        body.append("</section>")
     body += [
         f'<section id="environment"><h2>{escape(text("environment", lang))}</h2>',
         _pairs(report.environment),

@@ -115,6 +115,10 @@ def render(report: Report) -> str:
     for section in report.claims:
         lines += _claim(section, lang)
 
+    if report.noise is not None:
+        lines += [f"## {text('noise', lang)}", "", report.noise.intro, ""]
+        if report.noise.table is not None:
+            lines += [*_table(report.noise.table), ""]
     lines += [f"## {text('environment', lang)}", "", *_pairs(report.environment), ""]
     lines += [f"## {text('command_and_configuration', lang)}", ""]
     lines += [f"{text('command', lang)}:", "", "```", report.command, "```", ""]

@@ -82,6 +82,12 @@ class ClaimSection:
 
 
 @dataclass
+class NoiseSection:
+    intro: str
+    table: Table | None  # None when no metric is too noisy
+
+
+@dataclass
 class Report:
     lang: str
     title: str
@@ -96,4 +102,5 @@ class Report:
     configuration: Pairs
     fairness_rules: list[str]
     fairness_settings: Pairs
+    noise: NoiseSection | None = None
     plot_note: str | None = None  # set when the plots fell back to English labels
