@@ -24,11 +24,34 @@ class Column:
 
 
 PARAM_COLUMNS = ("backend", "policy", "stack", "executor", "concurrency")
+# Settings a claim's numbers depend on, printed beside them in its table.
+EXTRA_PARAM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "C6": (
+        "load",
+        "workers",
+        "server_processes",
+        "server_threads",
+        "rate_rps",
+        "handler_ms",
+        "duration_s",
+    ),
+}
 
 TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
     "C3": (
         Column("wall_time_s", "wall time, ms", 1000.0, 1),
         Column("speedup_over_sync_sequential", "speed-up over sync sequential, x", 1.0, 1),
+    ),
+    "C6": (
+        Column("latency_p50_ms", "p50, ms", 1.0, 1),
+        Column("latency_p95_ms", "p95, ms", 1.0, 1),
+        Column("latency_p99_ms", "p99, ms", 1.0, 1),
+        Column("throughput_rps", "throughput, requests/s", 1.0, 1),
+        Column("littles_law_bound_rps", "Little's-law bound, requests/s", 1.0, 1),
+        Column("failures", "failed requests", 1.0, 0),
+        Column("generator_cpu_percent", "generator CPU, %", 1.0, 0),
+        Column("generator_saturated", "generator saturated (left out)", 1.0, 0),
+        Column("server_rss_bytes", "server RSS, MiB", 1.0 / 2**20, 1),
     ),
     "C7": (
         Column("duplicates_stored", "users stored with the email", 1.0, 0),
@@ -56,15 +79,17 @@ def _cell(value: Any, column: Column) -> str:
     return f"{median:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
 
 
-def _table(points: list[Point], columns: tuple[Column, ...]) -> list[str]:
-    params = [p for p in PARAM_COLUMNS if any(p in point["params"] for point in points)]
+def _table(
+    points: list[Point], columns: tuple[Column, ...], param_columns: tuple[str, ...] = PARAM_COLUMNS
+) -> list[str]:
+    params = [p for p in param_columns if any(p in point["params"] for point in points)]
     header = [*params]
     for column in columns:
         summarised = any(isinstance(p["metrics"].get(column.metric), dict) for p in points)
         header.append(f"{column.label} (median [95% CI])" if summarised else column.label)
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for point in points:
-        cells = [str(point["params"].get(p, "-")) for p in params]
+        cells = ["-" if point["params"].get(p) is None else str(point["params"][p]) for p in params]
         cells += [_cell(point["metrics"].get(c.metric), c) for c in columns]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
@@ -117,7 +142,8 @@ def _claim_section(claim: dict[str, Any], results: Results, out_dir: Path) -> li
         points = experiment["points"]
         if points:
             columns = TABLE_COLUMNS.get(claim["id"]) or _generic_columns(points)
-            lines += [*_table(points, columns), ""]
+            param_columns = PARAM_COLUMNS + EXTRA_PARAM_COLUMNS.get(claim["id"], ())
+            lines += [*_table(points, columns, param_columns), ""]
 
     points = [p for e in experiments for p in e["points"]]
     if points:

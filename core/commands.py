@@ -34,5 +34,10 @@ class DeleteUser:
 
 
 @dataclass(frozen=True)
+class GetUser:
+    user_id: str
+
+
+@dataclass(frozen=True)
 class ListActiveUsers:
     """Query for every active user, ordered by id."""
