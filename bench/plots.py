@@ -145,7 +145,9 @@ def _c6_series(points: list[Point]) -> dict[tuple[str, str, int | None], list[Po
         params = point["params"]
         key = (params["stack"], params["executor"], params.get("server_threads"))
         series.setdefault(key, []).append(point)
-    return dict(sorted(series.items(), key=lambda item: (item[0][0] != "sync", str(item[0]))))
+    return dict(
+        sorted(series.items(), key=lambda item: (item[0][0] != "sync", item[0][1], item[0][2] or 0))
+    )
 
 
 def _c6_style(key: tuple[str, str, int | None], threads: list[int]) -> dict[str, Any]:

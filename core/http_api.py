@@ -72,9 +72,11 @@ def method_not_allowed(method: str, path: str) -> ApiError:
 
 
 def body_too_large(size: int | None = None) -> ApiError:
-    seen = f"{size} bytes" if size is not None else "more bytes"
+    seen = f" of {size} bytes" if size is not None else ""
     return ApiError(
-        413, "body_too_large", f"request body of {seen} exceeds the limit of {MAX_BODY_BYTES}"
+        413,
+        "body_too_large",
+        f"request body{seen} exceeds the limit of {MAX_BODY_BYTES} bytes: send less",
     )
 
 
