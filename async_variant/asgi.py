@@ -6,7 +6,7 @@ Serve it with uvicorn, which calls the factory once per worker process:
 
 Settings come from the DDD_BENCH_* environment variables (core.app_settings) unless
 create_app gets an AppSettings. Request validation, status codes and error bodies
-come from core.http_api, so both apps answer every request the same way. The body
+come from core.http_api, so both apps respond to every request the same way. The body
 is parsed by core.http_api rather than by pydantic models, because the two apps
 must reject exactly the same inputs with exactly the same messages.
 """

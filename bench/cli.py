@@ -20,8 +20,8 @@ from core.policy import Backend
 EXIT_USAGE = 2
 AVAILABLE_BACKENDS = (Backend.MEMORY, Backend.SQLITE)
 DEFAULT_BACKENDS = "memory,sqlite"  # the embedded default: nothing to install or start
-# C6 starts HTTP servers and load generators for minutes (about two in smoke, ten in
-# default), so it runs only when named in --claims; the default run stays short.
+# C6 loads HTTP servers for about two minutes in smoke and ten in default. It runs only
+# when named in --claims, so the default run still finishes in a few minutes.
 OPT_IN_CLAIMS = ("C6",)
 MAX_LOAD_WORKERS = 64
 

@@ -1,6 +1,6 @@
 """Locust scenario for the HTTP latency experiment: closed-loop registrations, no think time.
 
-Each virtual user sends one registration, waits for the answer, and sends the next,
+Each virtual user sends one registration, waits for the response, and sends the next,
 so the number of users is the number of requests in flight. Every locust process
 (local, master or worker) records its own request samples and its CPU use between
 test start and test stop, and writes them to DDD_BENCH_LOAD_SAMPLES_DIR when set.

@@ -1,7 +1,7 @@
 """Open-loop load generator: registrations at a constant arrival rate, in its own process.
 
-Request i is due at start + i / rate whether or not earlier requests have been
-answered, and its latency is measured from that intended send time. A server that
+Request i is due at start + i / rate whether or not earlier requests have had a
+response, and its latency is measured from that intended send time. A server that
 falls behind therefore shows the queueing delay its clients would see, instead of
 hiding it by slowing the generator down (coordinated omission). The run is bounded:
 rate x duration requests, each with a timeout, and a drain period after the last.
@@ -25,7 +25,7 @@ import uvloop
 from bench.http_workload import new_prefix, registration_body, write_samples
 from bench.targets import TargetError, remote_allowed, require_loopback
 
-MAX_REQUESTS = 1_000_000  # a hard cap on rate x duration, whatever the options say
+MAX_REQUESTS = 1_000_000  # a hard cap on rate x duration, whatever the options request
 DEFAULT_MAX_IN_FLIGHT = 1000  # open connections the generator may hold at once
 DEFAULT_TIMEOUT_S = 10.0
 

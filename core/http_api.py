@@ -2,7 +2,7 @@
 
 The Flask app (sync) and the FastAPI app (async) only move bytes between their
 framework and these functions, so both accept and reject exactly the same requests
-and answer with the same status codes and error bodies:
+and respond with the same status codes and error bodies:
 
     400 malformed_json      the body is not valid UTF-8 JSON
     413 body_too_large      the body is longer than MAX_BODY_BYTES
@@ -38,7 +38,7 @@ from core.model import User
 # long names while a multi-megabyte body is rejected before it is parsed.
 MAX_BODY_BYTES = 64 * 1024
 MAX_USER_ID_LENGTH = 64
-MAX_LIST_LIMIT = 1000  # the most users one list response returns
+MAX_LIST_LIMIT = 1000  # the maximum number of users one list response returns
 DEFAULT_LIST_LIMIT = 100
 _USER_ID_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
 

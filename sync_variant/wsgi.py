@@ -6,7 +6,7 @@ Serve it with gunicorn's threaded workers, which call the app factory once per w
 
 Settings come from the DDD_BENCH_* environment variables (core.app_settings) unless
 create_app gets an AppSettings. Request validation, status codes and error bodies
-come from core.http_api, so both apps answer every request the same way.
+come from core.http_api, so both apps respond to every request the same way.
 """
 
 from __future__ import annotations

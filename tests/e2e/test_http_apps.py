@@ -1,7 +1,7 @@
 """Drive both web apps through real servers (gunicorn and uvicorn) on loopback.
 
 Every endpoint and every error case runs against the sync app under gunicorn and
-the async app under uvicorn, and both must answer with the same status and body.
+the async app under uvicorn, and both must return the same status and body.
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def test_huge_body_is_413(client: httpx.Client) -> None:
 
 
 def test_huge_chunked_body_is_413(client: httpx.Client) -> None:
-    # A raw socket, because a server may answer and close before the client sends it all,
+    # A raw socket, because a server may respond and close before the client sends it all,
     # which httpx reports as a protocol error instead of returning the response.
     url = httpx.URL(str(client.base_url))
     with socket.create_connection((url.host, url.port), timeout=10) as connection:

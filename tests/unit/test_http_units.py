@@ -144,7 +144,7 @@ def test_summarise_drops_warmup_and_counts_failures() -> None:
     result = summarise(
         [{"samples": samples, "cpu_percent": 12.0}, {"samples": [], "cpu_percent": 95.0}]
     )
-    assert result.requests == 40  # the first second holds 10 of the 50 samples
+    assert result.requests == 40  # the first second contains 10 of the 50 samples
     assert result.failures == 4
     assert result.generator_cpu_percent == 95.0
     assert result.saturated
