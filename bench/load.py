@@ -10,13 +10,14 @@ failures and the generator's CPU use.
 from __future__ import annotations
 
 import contextlib
+import csv
 import logging
 import os
 import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,8 @@ class LoadResult:
     generator_cpu_percent: float  # the busiest generator process, 100 = one core
     generator_processes: int
     send_lag_p99_ms: float | None = None
+    # Locust's own summary of the whole run, warm-up included, for comparison.
+    locust_summary: dict[str, float] = field(default_factory=dict)
 
     @property
     def throughput_rps(self) -> float:
@@ -76,7 +79,9 @@ class LoadResult:
         return [round(float(v), 3) for v in values]
 
     def metrics(self) -> dict[str, Any]:
+        locust = {f"locust_{name}": value for name, value in self.locust_summary.items()}
         return {
+            **locust,
             "latency_p50_ms": self.percentile(50),
             "latency_p95_ms": self.percentile(95),
             "latency_p99_ms": self.percentile(99),
@@ -217,20 +222,37 @@ def run_locust(
     result = summarise(load_documents)
     master_cpu = [d["cpu_percent"] for d in documents if d["role"] == "master"]
     if master_cpu and master_cpu[0] is not None and master_cpu[0] > result.generator_cpu_percent:
-        result = _with_cpu(result, master_cpu[0], len(documents))
-    return result
+        result = replace(result, generator_cpu_percent=master_cpu[0])
+    return replace(result, locust_summary=locust_summary(work_dir / "locust_stats.csv"))
 
 
-def _with_cpu(result: LoadResult, cpu: float, processes_count: int) -> LoadResult:
-    return LoadResult(
-        result.latencies_ms,
-        result.requests,
-        result.failures,
-        result.duration_s,
-        cpu,
-        processes_count,
-        result.send_lag_p99_ms,
-    )
+# Columns of the "Aggregated" row of locust's --csv stats file, and the names we keep.
+_LOCUST_COLUMNS = {
+    "Request Count": "requests",
+    "Failure Count": "failures",
+    "50%": "p50_ms",
+    "99%": "p99_ms",
+    "Requests/s": "rps",
+}
+
+
+def locust_summary(stats_csv: Path) -> dict[str, float]:
+    """Read locust's aggregated figures from its stats CSV; empty when the file is missing."""
+    try:
+        with stats_csv.open(newline="", encoding="utf-8") as file:
+            rows = [row for row in csv.DictReader(file) if row.get("Name") == "Aggregated"]
+    except OSError as error:
+        logger.warning("no locust stats in %s: %s", stats_csv, error)
+        return {}
+    if not rows:
+        return {}
+    summary = {}
+    for column, name in _LOCUST_COLUMNS.items():
+        try:
+            summary[name] = float(rows[0][column])
+        except (KeyError, ValueError):
+            continue
+    return summary
 
 
 def _deadline(seconds: float) -> float:

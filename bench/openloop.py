@@ -125,9 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_TIMEOUT_S,
         help=f"seconds per request (default {DEFAULT_TIMEOUT_S:.0f})",
     )
+    parser.add_argument(
+        "--allow-remote-target",
+        action="store_true",
+        help="allow a URL that is not loopback, to load a server you run on another machine",
+    )
     args = parser.parse_args(argv)
     try:
-        require_loopback(args.url, allow_remote=remote_allowed())
+        require_loopback(args.url, allow_remote=args.allow_remote_target or remote_allowed())
     except TargetError as error:
         parser.error(str(error))
     print(run(args.url, args.rate, args.duration, args.out, args.max_in_flight, args.timeout))

@@ -17,7 +17,7 @@ from typing import Any
 from bench import load, processes, servers
 from bench.experiments.base import Case, Context, Point
 from bench.results import metric
-from bench.sampling import TreeSampler
+from bench.sampling import SAMPLE_INTERVAL_S, TreeSampler
 from bench.vocabulary import Executor, Stack
 from core.app_settings import GUIDE_HANDLER_MS, AppSettings
 from core.policy import Backend, Policy
@@ -106,6 +106,8 @@ def describe(context: Context) -> dict[str, Any]:
         "open_loop": "bench.openloop (httpx on uvloop, one process), rates "
         + ", ".join(f"{r:.0f}" for r in plan.open_rates)
         + f" requests/s, {plan.open_s:.0f} s per case, latency from the intended send time",
+        "server_rss": "summed RSS of the server's process tree (gunicorn master or uvicorn "
+        f"supervisor included), sampled every {SAMPLE_INTERVAL_S} s during the load",
         "warm_up": f"requests that started in the first {load.WARMUP_S:.0f} s are dropped",
         "generator_cpu": f"CPU of the busiest generator process over the load phase; above "
         f"{load.SATURATED_CPU_PERCENT:.0f}% the point is flagged and left out of the verdict",

@@ -1,7 +1,8 @@
 """Drive both web apps through real servers (gunicorn and uvicorn) on loopback.
 
 Every endpoint and every error case runs against the sync app under gunicorn and
-the async app under uvicorn, and both must return the same status and body.
+the async app under uvicorn, on the memory and the SQLite backend, and both must
+return the same status and body.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import contextlib
 import json
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -19,12 +21,15 @@ from bench.servers import ServerSpec, serve
 from bench.vocabulary import Executor
 from core.app_settings import AppSettings
 from core.http_api import MAX_BODY_BYTES
+from core.policy import Backend
 
 SETTINGS = AppSettings(latency_ms=0.0, handler_ms=1.0)  # fast I/O; handlers still subscribed
 SERVERS = {
     "sync-gunicorn": ServerSpec(Executor.THREADS, processes=1, threads=4, settings=SETTINGS),
     "async-uvicorn-asyncio": ServerSpec(Executor.ASYNCIO, settings=SETTINGS),
     "async-uvicorn-uvloop": ServerSpec(Executor.UVLOOP, settings=SETTINGS),
+    "sync-gunicorn-sqlite": ServerSpec(Executor.THREADS, processes=1, threads=4),
+    "async-uvicorn-sqlite": ServerSpec(Executor.UVLOOP),
 }
 JSON = {"content-type": "application/json"}
 
@@ -34,8 +39,12 @@ def client(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[httpx.Client]:
     log_dir: Path = tmp_path_factory.mktemp("servers")
+    spec = SERVERS[request.param]
+    if request.param.endswith("-sqlite"):
+        settings = replace(SETTINGS, backend=Backend.SQLITE, sqlite_path=log_dir / "users.db")
+        spec = replace(spec, settings=settings)
     with (
-        serve(SERVERS[request.param], log_dir) as server,
+        serve(spec, log_dir) as server,
         httpx.Client(base_url=server.url, timeout=10.0) as http,
     ):
         yield http
