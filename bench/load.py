@@ -44,10 +44,11 @@ class LoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class LoadResult:
-    latencies_ms: np.ndarray  # every sample after the warm-up, failed ones included
-    requests: int
-    failures: int
-    duration_s: float
+    latencies_ms: np.ndarray  # every request started after the warm-up, failed ones included
+    requests: int  # requests started after the warm-up
+    failures: int  # of those requests
+    completed: int  # successful responses that arrived after the warm-up
+    duration_s: float  # from the end of the warm-up to the last response
     generator_cpu_percent: float  # the busiest generator process, 100 = one core
     generator_processes: int
     send_lag_p99_ms: float | None = None
@@ -56,10 +57,14 @@ class LoadResult:
 
     @property
     def throughput_rps(self) -> float:
-        """Successful responses per second over the measured window."""
+        """Successful responses per second between the end of the warm-up and the last response.
+
+        Responses are counted by when they arrived, so requests that were in flight when
+        the warm-up ended count too, as they do in a server's own request rate.
+        """
         if self.duration_s <= 0:
             return 0.0
-        return (self.requests - self.failures) / self.duration_s
+        return self.completed / self.duration_s
 
     @property
     def saturated(self) -> bool:
@@ -107,16 +112,18 @@ def summarise(documents: list[dict[str, Any]], warmup_s: float = WARMUP_S) -> Lo
     starts = np.array([r[0] for r in rows], dtype=float)
     latencies = np.array([r[1] for r in rows], dtype=float)
     failed = np.array([bool(r[2]) for r in rows])
-    measured = starts >= starts.min() + warmup_s
-    if not measured.any():
-        measured = np.ones_like(failed)
     ends = starts + latencies / 1000.0
-    duration = float(ends[measured].max() - (starts.min() + warmup_s))
+    cutoff = starts.min() + warmup_s
+    measured = starts >= cutoff
+    if not measured.any():  # a run shorter than the warm-up: keep everything
+        cutoff = starts.min()
+        measured = np.ones_like(failed)
     return LoadResult(
         latencies_ms=latencies[measured],
         requests=int(measured.sum()),
         failures=int(failed[measured].sum()),
-        duration_s=max(duration, 1e-9),
+        completed=int(((ends >= cutoff) & ~failed).sum()),
+        duration_s=max(float(ends.max() - cutoff), 1e-9),
         generator_cpu_percent=max(cpu) if cpu else float("nan"),
         generator_processes=len(documents),
         send_lag_p99_ms=max(lags) if lags else None,

@@ -51,6 +51,7 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("failures", "failed requests", 1.0, 0),
         Column("generator_cpu_percent", "generator CPU, %", 1.0, 0),
         Column("generator_saturated", "generator saturated (left out)", 1.0, 0),
+        Column("send_lag_p99_ms", "open-loop send lag p99, ms", 1.0, 0),
         Column("server_rss_bytes", "server RSS, MiB", 1.0 / 2**20, 1),
     ),
     "C7": (

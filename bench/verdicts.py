@@ -187,9 +187,10 @@ def judge_c6(points: list[Point]) -> Verdict:
     closed = [p for p in points if p["params"]["load"] == "closed-loop"]
     usable = [p for p in closed if _c6_usable(p)]
     left_out = len(closed) - len(usable)
-    groups: dict[tuple[int, int], list[Point]] = {}
+    groups: dict[tuple[str, int, int], list[Point]] = {}
     for point in usable:
-        key = (point["params"]["users"], point["params"]["server_processes"])
+        params = point["params"]
+        key = (params["policy"], params["users"], params["server_processes"])
         groups.setdefault(key, []).append(point)
 
     comparisons = []
@@ -221,8 +222,8 @@ def judge_c6(points: list[Point]) -> Verdict:
     async_p50 = sorted(p50(p) for p in usable if p["params"]["stack"] == "async")
 
     headline: dict[str, dict[str, Any]] = {}
-    for (users, processes), best, slowest, fast in comparisons:
-        suffix = f"u{users}_p{processes}"
+    for (policy, users, processes), best, slowest, fast in comparisons:
+        suffix = f"{policy.replace('-', '_')}_u{users}_p{processes}"
         headline[f"c6_p50_ratio_best_threads_{suffix}"] = _summary(
             ratio_metric(
                 best["metrics"]["latency_ms"]["values"], fast["metrics"]["latency_ms"]["values"]
@@ -234,13 +235,13 @@ def judge_c6(points: list[Point]) -> Verdict:
             )
         )
 
-    (users, processes), _, slowest, fast = worst
+    (policy, users, processes), _, slowest, fast = worst
     measured = (
         f"closed-loop p50 is {sync_p50[0]:.0f}-{sync_p50[-1]:.0f} ms sync and "
         f"{async_p50[0]:.0f}-{async_p50[-1]:.0f} ms async (claimed 200-500 and 50-100 ms); "
         f"sync over async is {min(best_ratios):.1f}-{max(best_ratios):.1f}x with the best "
         f"thread count and up to {worst_ratio:.1f}x with {_c6_name(slowest)} at {users} users "
-        f"against {_c6_name(fast)}"
+        f"against {_c6_name(fast)} ({policy}, {processes} server process(es))"
         + _c6_open_loop_note(points)
         + (f"; {left_out} saturated or failing points left out" if left_out else "")
     )

@@ -146,6 +146,9 @@ def test_summarise_drops_warmup_and_counts_failures() -> None:
     )
     assert result.requests == 40  # the first second contains 10 of the 50 samples
     assert result.failures == 4
+    # Responses end 10 ms after their start, so 40 arrive after the warm-up and 4 of them failed.
+    assert result.completed == 36
+    assert result.throughput_rps == pytest.approx(36 / (104.9 + 0.01 - 101.0))
     assert result.generator_cpu_percent == 95.0
     assert result.saturated
     assert result.percentile(50) == pytest.approx(10.0)
@@ -167,6 +170,7 @@ def c6_point(
             "executor": executor,
             "server_threads": threads,
             "server_processes": 1,
+            "policy": "as-written",
             "users": users,
             "concurrency": users,
             "load": "closed-loop",
@@ -196,7 +200,7 @@ def test_judge_c6_conditional_on_threads() -> None:
     verdict = judge_c6(points)
     assert verdict.verdict == "conditional"
     assert "8 threads" in verdict.reason
-    assert "c6_p50_ratio_best_threads_u50_p1" in verdict.headline
+    assert "c6_p50_ratio_best_threads_as_written_u50_p1" in verdict.headline
 
 
 def test_judge_c6_confirmed_and_refuted() -> None:
