@@ -183,6 +183,11 @@ def _c6_open_loop_note(points: list[Point]) -> str:
     )
 
 
+def _c6_range(values: list[float]) -> str:
+    low, high = f"{min(values):.1f}", f"{max(values):.1f}"
+    return low if low == high else f"{low}-{high}"
+
+
 def judge_c6(points: list[Point]) -> Verdict:
     closed = [p for p in points if p["params"]["load"] == "closed-loop"]
     usable = [p for p in closed if _c6_usable(p)]
@@ -239,7 +244,7 @@ def judge_c6(points: list[Point]) -> Verdict:
     measured = (
         f"closed-loop p50 is {sync_p50[0]:.0f}-{sync_p50[-1]:.0f} ms sync and "
         f"{async_p50[0]:.0f}-{async_p50[-1]:.0f} ms async (claimed 200-500 and 50-100 ms); "
-        f"sync over async is {min(best_ratios):.1f}-{max(best_ratios):.1f}x with the best "
+        f"sync over async is {_c6_range(best_ratios)}x with the best "
         f"thread count and up to {worst_ratio:.1f}x with {_c6_name(slowest)} at {users} users "
         f"against {_c6_name(fast)} ({policy}, {processes} server process(es))"
         + _c6_open_loop_note(points)
