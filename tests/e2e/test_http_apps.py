@@ -15,9 +15,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 
-from bench.servers import ServerSpec, serve
+from bench.servers import ServerError, ServerSpec, serve
 from bench.vocabulary import Executor
 from core.app_settings import AppSettings
 from core.http_api import MAX_BODY_BYTES
@@ -287,7 +288,19 @@ def test_server_stops_after_an_error(tmp_path: Path) -> None:
 
 
 def _assert_gone(pids: list[int]) -> None:
-    import psutil
-
     for pid in pids:
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+@pytest.mark.parametrize("name", ["sync-gunicorn", "async-uvicorn-uvloop"])
+def test_server_with_bad_settings_fails_cleanly(tmp_path: Path, name: str) -> None:
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    with (
+        pytest.raises(ServerError, match=r"exited|not ready"),
+        serve(SERVERS[name], tmp_path, extra_env={"DDD_BENCH_BACKEND": "oracle"}),
+    ):
+        pass
+    after = {p.pid for p in psutil.Process().children(recursive=True)}
+    assert after <= before
+    logs = "".join(path.read_text() for path in tmp_path.glob("server-*.log"))
+    assert "DDD_BENCH_BACKEND" in logs
