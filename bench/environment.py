@@ -18,6 +18,13 @@ _PACKAGES = (
     "numpy",
     "scipy",
     "matplotlib",
+    "flask",
+    "gunicorn",
+    "fastapi",
+    "uvicorn",
+    "httptools",
+    "locust",
+    "httpx",
 )
 
 

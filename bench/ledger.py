@@ -55,7 +55,7 @@ CLAIMS: tuple[Claim, ...] = (
         "响应延迟: 200-500ms vs 50-100ms, 2-10x",
         "Response latency is 200-500 ms sync and 50-100 ms async: 2-10x lower.",
         "2-10x",
-        (),
+        ("c6-http-latency",),
     ),
     Claim(
         "C7",

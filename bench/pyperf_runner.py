@@ -47,16 +47,12 @@ def run_case(case: dict[str, Any], profile: Profile, log_path: Path) -> list[flo
             "PYTHONPATH",
         ]
         logger.info("starting pyperf for %s", case["name"])
-        log_path.parent.mkdir(parents=True, exist_ok=True)
-        with log_path.open("a", encoding="utf-8") as log:
-            log.write(f"\n$ {' '.join(command)}\n")
-            log.flush()
-            try:
-                status = run_child(command, timeout_s=profile.case_timeout_s, output=log)
-            except ChildTimedOut as error:
-                raise CaseFailed(
-                    f"case {case['name']!r} timed out after {profile.case_timeout_s:.0f} s"
-                ) from error
+        try:
+            status = run_child(command, timeout_s=profile.case_timeout_s, log_path=log_path)
+        except ChildTimedOut as error:
+            raise CaseFailed(
+                f"case {case['name']!r} timed out after {profile.case_timeout_s:.0f} s"
+            ) from error
         if status != 0:
             raise CaseFailed(
                 f"case {case['name']!r} failed: pyperf exited with status {status}; see {log_path}"

@@ -41,11 +41,35 @@ class Column:
 
 
 PARAM_COLUMNS = ("backend", "scenario", "policy", "stack", "executor", "concurrency")
+# Settings a claim's numbers depend on, printed beside them in its table.
+EXTRA_PARAM_COLUMNS: dict[str, tuple[str, ...]] = {
+    "C6": (
+        "load",
+        "workers",
+        "server_processes",
+        "server_threads",
+        "rate_rps",
+        "handler_ms",
+        "duration_s",
+    ),
+}
 
 TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
     "C3": (
         Column("wall_time_s", "wall time, ms", 1000.0, 1),
         Column("speedup_over_sync_sequential", "speed-up over sync sequential, x", 1.0, 1),
+    ),
+    "C6": (
+        Column("latency_p50_ms", "p50, ms", 1.0, 1),
+        Column("latency_p95_ms", "p95, ms", 1.0, 1),
+        Column("latency_p99_ms", "p99, ms", 1.0, 1),
+        Column("throughput_rps", "throughput, requests/s", 1.0, 1),
+        Column("littles_law_bound_rps", "Little's-law bound, requests/s", 1.0, 1),
+        Column("failures", "failed requests", 1.0, 0),
+        Column("generator_cpu_percent", "generator CPU, %", 1.0, 0),
+        Column("generator_saturated", "generator saturated (left out)", 1.0, 0),
+        Column("send_lag_p99_ms", "open-loop send lag p99, ms", 1.0, 0),
+        Column("server_rss_bytes", "server RSS, MiB", 1.0 / 2**20, 1),
     ),
     "C7": (
         Column("duplicates_stored", "users stored with the email", 1.0, 0),
@@ -72,8 +96,13 @@ def _column_label(column: Column, lang: str) -> str:
     return translate(METRIC_LABELS, column.metric, lang, column.label)
 
 
-def _table(points: list[Point], columns: tuple[Column, ...], lang: str) -> Table:
-    params = [p for p in PARAM_COLUMNS if any(p in point["params"] for point in points)]
+def _table(
+    points: list[Point],
+    columns: tuple[Column, ...],
+    lang: str,
+    param_columns: tuple[str, ...] = PARAM_COLUMNS,
+) -> Table:
+    params = [p for p in param_columns if any(p in point["params"] for point in points)]
     columns = tuple(c for c in columns if any(c.metric in point["metrics"] for point in points))
     header = [translate(PARAM_LABELS, p, lang) for p in params]
     for column in columns:
@@ -82,7 +111,7 @@ def _table(points: list[Point], columns: tuple[Column, ...], lang: str) -> Table
         header.append(f"{name} {text('median_ci', lang)}" if summarised else name)
     rows = []
     for point in points:
-        cells = [str(point["params"].get(p, "-")) for p in params]
+        cells = ["-" if point["params"].get(p) is None else str(point["params"][p]) for p in params]
         cells += [_cell(point["metrics"].get(c.metric), c) for c in columns]
         rows.append(cells)
     return Table(header, rows)
@@ -170,7 +199,8 @@ def _claim_section(
         table = None
         if points:
             columns = TABLE_COLUMNS.get(claim["id"]) or _generic_columns(points)
-            table = _table(points, columns, lang)
+            param_columns = PARAM_COLUMNS + EXTRA_PARAM_COLUMNS.get(claim["id"], ())
+            table = _table(points, columns, lang, param_columns)
         section.experiments.append(
             ExperimentSection(
                 id=experiment["id"],

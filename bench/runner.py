@@ -45,6 +45,7 @@ class RunOptions:
     argv: tuple[str, ...]
     seed: int = 0
     lang: str = DEFAULT_LANGUAGE  # the language of the report; results.json is the same
+    load_workers: int = 0  # locust worker processes for the HTTP experiment; 0 runs one process
 
 
 def new_run_id(profile: str) -> str:
@@ -115,6 +116,7 @@ def _initial_results(options: RunOptions) -> results.Results:
                 "claims": list(options.claims),
                 "backends": [b.value for b in options.backends],
                 "seed": options.seed,
+                "load_workers": options.load_workers,
                 "profile": options.profile.as_dict(),
             },
         },
@@ -210,7 +212,13 @@ def run(options: RunOptions, console: Console | None = None) -> int:
     console = console or Console(stderr=True)
     out_dir = options.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
-    context = Context(options.profile, out_dir, options.backends, options.seed)
+    context = Context(
+        options.profile,
+        out_dir,
+        options.backends,
+        options.seed,
+        extra={"load_workers": options.load_workers},
+    )
     _configure_logging(context.log_path)
     run_results = _initial_results(options)
     finished = {e["id"] for e in run_results["experiments"] if e["status"] == "ok"}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bench.ledger import CLAIMS_BY_ID
+from bench.results import ratio_metric
 
 Point = dict[str, Any]
 
@@ -226,7 +227,129 @@ def judge_c7(points: list[Point]) -> Verdict:
     )
 
 
-JUDGES: dict[str, Callable[[list[Point]], Verdict]] = {"C3": judge_c3, "C7": judge_c7}
+CLAIMED_C6_RATIO = 2.0  # the low end of the guide's 2-10x
+MAX_C6_FAILURE_SHARE = 0.01  # a point with more failed requests than this is left out
+
+
+def _c6_usable(point: Point) -> bool:
+    metrics = point["metrics"]
+    requests = max(int(metrics["requests"]), 1)
+    return (
+        not metrics["generator_saturated"]
+        and metrics["failures"] / requests <= MAX_C6_FAILURE_SHARE
+    )
+
+
+def _c6_name(point: Point) -> str:
+    params = point["params"]
+    if params["stack"] == "sync":
+        return f"{params['server_threads']} threads"
+    return str(params["executor"])
+
+
+def _c6_open_loop_note(points: list[Point]) -> str:
+    open_points = [p for p in points if p["params"]["load"] == "open-loop" and _c6_usable(p)]
+    if not open_points:
+        return ""
+    rate = max(p["params"]["rate_rps"] for p in open_points)
+    at_rate = [p for p in open_points if p["params"]["rate_rps"] == rate]
+    by_stack = {
+        stack: [p for p in at_rate if p["params"]["stack"] == stack] for stack in ("sync", "async")
+    }
+    if not by_stack["sync"] or not by_stack["async"]:
+        return ""
+    sync_p99 = sorted(p["metrics"]["latency_p99_ms"] for p in by_stack["sync"])
+    async_p99 = sorted(p["metrics"]["latency_p99_ms"] for p in by_stack["async"])
+    return (
+        f"; open-loop at {rate:.0f} requests/s, p99 is {sync_p99[0]:.0f}-{sync_p99[-1]:.0f} ms "
+        f"sync and {async_p99[0]:.0f}-{async_p99[-1]:.0f} ms async"
+    )
+
+
+def _c6_range(values: list[float]) -> str:
+    low, high = f"{min(values):.1f}", f"{max(values):.1f}"
+    return low if low == high else f"{low}-{high}"
+
+
+def judge_c6(points: list[Point]) -> Verdict:
+    closed = [p for p in points if p["params"]["load"] == "closed-loop"]
+    usable = [p for p in closed if _c6_usable(p)]
+    left_out = len(closed) - len(usable)
+    groups: dict[tuple[str, int, int], list[Point]] = {}
+    for point in usable:
+        params = point["params"]
+        key = (params["policy"], params["users"], params["server_processes"])
+        groups.setdefault(key, []).append(point)
+
+    comparisons = []
+    for key, group in sorted(groups.items()):
+        sync = sorted(
+            (p for p in group if p["params"]["stack"] == "sync"),
+            key=lambda p: p["metrics"]["latency_p50_ms"],
+        )
+        async_ = sorted(
+            (p for p in group if p["params"]["stack"] == "async"),
+            key=lambda p: p["metrics"]["latency_p50_ms"],
+        )
+        if sync and async_:
+            comparisons.append((key, sync[0], sync[-1], async_[0]))
+    if not comparisons:
+        return Verdict(
+            "not-checked",
+            f"C6 has no closed-loop sync/async pair at one user count: {left_out} of "
+            f"{len(closed)} points were left out for a saturated generator or failed requests",
+        )
+
+    def p50(point: Point) -> float:
+        return float(point["metrics"]["latency_p50_ms"])
+
+    best_ratios = [p50(best) / p50(fast) for _, best, _, fast in comparisons]
+    worst = max(comparisons, key=lambda c: p50(c[2]) / p50(c[3]))
+    worst_ratio = p50(worst[2]) / p50(worst[3])
+    sync_p50 = sorted(p50(p) for p in usable if p["params"]["stack"] == "sync")
+    async_p50 = sorted(p50(p) for p in usable if p["params"]["stack"] == "async")
+
+    headline: dict[str, dict[str, Any]] = {}
+    for (policy, users, processes), best, slowest, fast in comparisons:
+        suffix = f"{policy.replace('-', '_')}_u{users}_p{processes}"
+        headline[f"c6_p50_ratio_best_threads_{suffix}"] = _summary(
+            ratio_metric(
+                best["metrics"]["latency_ms"]["values"], fast["metrics"]["latency_ms"]["values"]
+            )
+        )
+        headline[f"c6_p50_ratio_worst_threads_{suffix}"] = _summary(
+            ratio_metric(
+                slowest["metrics"]["latency_ms"]["values"], fast["metrics"]["latency_ms"]["values"]
+            )
+        )
+
+    (policy, users, processes), _, slowest, fast = worst
+    measured = (
+        f"closed-loop p50 is {sync_p50[0]:.0f}-{sync_p50[-1]:.0f} ms sync and "
+        f"{async_p50[0]:.0f}-{async_p50[-1]:.0f} ms async (claimed 200-500 and 50-100 ms); "
+        f"sync over async is {_c6_range(best_ratios)}x with the best "
+        f"thread count and up to {worst_ratio:.1f}x with {_c6_name(slowest)} at {users} users "
+        f"against {_c6_name(fast)} ({policy}, {processes} server process(es))"
+        + _c6_open_loop_note(points)
+        + (f"; {left_out} saturated or failing points left out" if left_out else "")
+    )
+    if min(best_ratios) >= CLAIMED_C6_RATIO:
+        return Verdict("confirmed", f"Confirmed: {measured}.", headline)
+    if worst_ratio >= CLAIMED_C6_RATIO:
+        return Verdict(
+            "conditional",
+            f"Holds only when the sync server has fewer threads than requests in flight: "
+            f"{measured}.",
+            headline,
+        )
+    return Verdict("refuted", f"Refuted: {measured}.", headline)
+
+
+JUDGES: dict[str, Callable[[list[Point]], Verdict]] = {
+    "C3": judge_c3,
+    "C6": judge_c6,
+    "C7": judge_c7,
+}
 
 
 def judge(claim_id: str, experiments: list[dict[str, Any]]) -> Verdict:

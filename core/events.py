@@ -34,3 +34,12 @@ class UserDeactivated(DomainEvent):
 class UserEmailChanged(DomainEvent):
     old_email: str
     new_email: str
+
+
+# Every event the aggregate records; the web apps subscribe their handlers to each.
+EVENT_TYPES: tuple[type[DomainEvent], ...] = (
+    UserRegistered,
+    UserActivated,
+    UserDeactivated,
+    UserEmailChanged,
+)

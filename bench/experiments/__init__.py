@@ -7,12 +7,13 @@ progress, persistence and failure handling, so experiments only measure.
 
 from __future__ import annotations
 
-from bench.experiments import c3_registrations, c7_duplicates, c7_lost_updates
+from bench.experiments import c3_registrations, c6_http_latency, c7_duplicates, c7_lost_updates
 from bench.experiments.base import Case, Context, Experiment
 
 # Run order: the order of this tuple.
 MODULES = (
     c3_registrations,
+    c6_http_latency,
     c7_duplicates,
     c7_lost_updates,
 )

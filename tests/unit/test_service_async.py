@@ -9,6 +9,7 @@ from core.commands import (
     ChangeEmail,
     DeactivateUser,
     DeleteUser,
+    GetUser,
     ListActiveUsers,
     RegisterUser,
 )
@@ -71,6 +72,7 @@ async def test_unknown_user_raises_not_found(parts) -> None:
         lambda: service.activate_user(ActivateUser("missing")),
         lambda: service.change_email(ChangeEmail("missing", "a@example.com")),
         lambda: service.delete_user(DeleteUser("missing")),
+        lambda: service.get_user(GetUser("missing")),
     ):
         with pytest.raises(UserNotFound):
             await call()
@@ -98,3 +100,12 @@ async def test_list_active_and_delete(parts) -> None:
     await service.delete_user(DeleteUser("u1"))
     assert await service.list_active_users(ListActiveUsers()) == []
     assert await service.count_users_with_email("b@example.com") == 1
+
+
+@pytest.mark.asyncio
+async def test_get_user_by_id(parts) -> None:
+    service, _, publisher = parts
+    registered = await service.register_user(RegisterUser("u1", "ada@example.com", "Ada"))
+    found = await service.get_user(GetUser("u1"))
+    assert found.snapshot() == registered.snapshot()
+    assert len(publisher.published) == 1

@@ -7,6 +7,7 @@ from core.commands import (
     ChangeEmail,
     DeactivateUser,
     DeleteUser,
+    GetUser,
     ListActiveUsers,
     RegisterUser,
 )
@@ -65,6 +66,7 @@ def test_unknown_user_raises_not_found(parts) -> None:
         lambda: service.activate_user(ActivateUser("missing")),
         lambda: service.change_email(ChangeEmail("missing", "a@example.com")),
         lambda: service.delete_user(DeleteUser("missing")),
+        lambda: service.get_user(GetUser("missing")),
     ):
         with pytest.raises(UserNotFound):
             call()
@@ -90,3 +92,11 @@ def test_list_active_and_delete(parts) -> None:
     service.delete_user(DeleteUser("u1"))
     assert service.list_active_users(ListActiveUsers()) == []
     assert service.count_users_with_email("b@example.com") == 1
+
+
+def test_get_user_by_id(parts) -> None:
+    service, _, publisher = parts
+    registered = service.register_user(RegisterUser("u1", "ada@example.com", "Ada"))
+    found = service.get_user(GetUser("u1"))
+    assert found.snapshot() == registered.snapshot()
+    assert len(publisher.published) == 1
