@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from async_variant.memory import MemoryUserRepository
-from async_variant.ports import Handler, UserRepository
+from async_variant.ports import EventPublisher, Handler, UserRepository
 from async_variant.publisher import InlinePublisher
+from async_variant.publishers import BackgroundPublisher
 from async_variant.service import UserService
 from async_variant.sqlite import SQLiteUserRepository
 from core.events import DomainEvent
 from core.latency import LatencyModel
-from core.policy import Backend, Policy
+from core.policy import Backend, Policy, PublishStrategy
+
+ASYNC_STRATEGIES = (PublishStrategy.INLINE_GATHER, PublishStrategy.BACKGROUND)
 
 
 async def build_service(
@@ -23,8 +26,10 @@ async def build_service(
     sqlite_path: Path | None = None,
     seed: int = 0,
     handlers: Iterable[tuple[type[DomainEvent], Handler]] = (),
+    publishing: PublishStrategy = PublishStrategy.INLINE_GATHER,
 ) -> UserService:
     """Wire a UserService inside the running event loop; the caller awaits service.close()."""
+    _check_strategy(publishing)
     repository: UserRepository
     if backend is Backend.MEMORY:
         repository = MemoryUserRepository(policy, LatencyModel(latency_ms, seed=seed))
@@ -35,7 +40,36 @@ async def build_service(
     else:
         raise ValueError(f"unsupported backend {backend.value!r} for the async stack")
 
-    publisher = InlinePublisher(policy)
-    for event_type, handler in handlers:
-        publisher.subscribe(event_type, handler)
+    publisher = build_publisher(policy, publishing, handlers)
     return UserService(repository, publisher)
+
+
+def _check_strategy(publishing: PublishStrategy) -> None:
+    if publishing not in ASYNC_STRATEGIES:
+        raise ValueError(
+            f"unsupported publishing strategy {publishing.value!r} for the async stack: "
+            f"use {', '.join(s.value for s in ASYNC_STRATEGIES)}"
+        )
+
+
+def build_publisher(
+    policy: Policy,
+    publishing: PublishStrategy,
+    subscriptions: Iterable[tuple[type[DomainEvent], Handler]],
+) -> EventPublisher:
+    """Build the publisher for a strategy of the async stack and subscribe the handlers.
+
+    Call it inside the running event loop: the background publisher starts its
+    worker task here, so no task is created inside a request.
+    """
+    _check_strategy(publishing)
+    publisher: EventPublisher
+    if publishing is PublishStrategy.INLINE_GATHER:
+        publisher = InlinePublisher(policy)
+    else:
+        background = BackgroundPublisher(policy)
+        background.start()
+        publisher = background
+    for event_type, handler in subscriptions:
+        publisher.subscribe(event_type, handler)
+    return publisher
