@@ -7,11 +7,24 @@ progress, persistence and failure handling, so experiments only measure.
 
 from __future__ import annotations
 
-from bench.experiments import c3_registrations, c7_duplicates
+from bench.experiments import (
+    c1_event_latency,
+    c3_registrations,
+    c5_memory,
+    c7_duplicates,
+    c8_handler_failures,
+)
 from bench.experiments.base import Case, Context, Experiment
 
 EXPERIMENTS: dict[str, Experiment] = {
-    experiment.ID: experiment for experiment in (c3_registrations, c7_duplicates)
+    experiment.ID: experiment
+    for experiment in (
+        c1_event_latency,
+        c3_registrations,
+        c5_memory,
+        c7_duplicates,
+        c8_handler_failures,
+    )
 }
 
 __all__ = ["EXPERIMENTS", "Case", "Context", "Experiment"]
