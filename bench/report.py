@@ -23,9 +23,24 @@ class Column:
     digits: int = 2
 
 
-PARAM_COLUMNS = ("backend", "policy", "stack", "executor", "concurrency")
+PARAM_COLUMNS = (
+    "backend",
+    "policy",
+    "stack",
+    "executor",
+    "concurrency",
+    "strategy",
+    "handlers",
+    "handler_ms",
+    "failure",
+)
 
 TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "C1": (
+        Column("latency_ms", "request latency, ms", 1.0, 2),
+        Column("added_latency_ms", "added over K = 0, ms", 1.0, 2),
+        Column("physics_prediction_ms", "physics predicts, ms", 1.0, 0),
+    ),
     "C3": (
         Column("wall_time_s", "wall time, ms", 1000.0, 1),
         Column("speedup_over_sync_sequential", "speed-up over sync sequential, x", 1.0, 1),
@@ -34,6 +49,19 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("duplicates_stored", "users stored with the email", 1.0, 0),
         Column("max_duplicates_stored", "max over repetitions", 1.0, 0),
         Column("rejected_registrations", "rejected as already in use", 1.0, 0),
+    ),
+    "C5": (
+        Column("rss_bytes_per_request", "RSS per request, KiB", 1 / 1024, 2),
+        Column("traced_bytes_per_request", "tracemalloc per request, KiB", 1 / 1024, 2),
+        Column("vm_bytes_per_request", "virtual size per request, KiB", 1 / 1024, 0),
+        Column("process_rss_bytes", "process RSS, MiB", 1 / 2**20, 1),
+    ),
+    "C8": (
+        Column("caller_learned", "caller learned", 1.0, 0),
+        Column("logged_with_names", "logged with names", 1.0, 0),
+        Column("other_handlers_ran", "other handlers ran (of 2)", 1.0, 0),
+        Column("failures_lost", "failures lost", 1.0, 0),
+        Column("cancellation_propagates", "cancellation reached caller", 1.0, 0),
     ),
 }
 
