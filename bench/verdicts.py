@@ -270,7 +270,7 @@ def judge_c5(points: list[Point]) -> Verdict:
 
     def point(executor: str, requests: int) -> Point:
         found = _find(per_request, executor=executor, requests=requests)
-        assert found is not None  # counts only holds counts that both executors measured
+        assert found is not None  # counts contains only counts that both executors measured
         return found
 
     threads, tasks = point("threads", largest), point("asyncio", largest)
@@ -306,14 +306,20 @@ def judge_c5(points: list[Point]) -> Verdict:
     tasks_kib = tasks["metrics"]["rss_bytes_per_request"]["median"] / 1024
     vm_mib = threads["metrics"]["vm_bytes_per_request"]["median"] / 2**20
     baseline_mib = tasks["metrics"]["baseline_rss_bytes"]["median"] / 2**20
+    stack_limit = threads["params"].get("rlimit_stack_bytes")
+    stack_note = (
+        f" (the stack size limit is {stack_limit / 2**20:.0f} MiB)"
+        if isinstance(stack_limit, int) and stack_limit > 0
+        else ""
+    )
     measured = (
         f"with {largest} requests parked, a thread costs {threads_kib:.1f} KiB of RSS per "
         f"request against {tasks_kib:.1f} KiB for an asyncio task{uvloop_note} "
         f"({ratio:.1f}x, 95% CI {ratio_low:.1f}-{ratio_high:.1f}), while whole-process RSS "
         f"differs by {whole[smallest]:.1f}x at {smallest} requests and {whole[largest]:.1f}x at "
         f"{largest} over a {baseline_mib:.0f} MiB interpreter baseline; each thread also "
-        f"reserves {vm_mib:.1f} MiB of virtual stack that RSS does not count; HTTP server "
-        "memory under load comes from the C6 runs when present"
+        f"reserves {vm_mib:.1f} MiB of virtual memory{stack_note}, which RSS does not count; "
+        "HTTP server memory under load comes from the C6 runs when present"
     )
     if ratio < CLAIMED_C5_RATIO:
         return Verdict("refuted", f"Refuted: {measured}.", headline)
