@@ -160,6 +160,7 @@ def plot_c1(points: list[Point], path: Path) -> Path:
         key = {k: p["params"][k] for k in ("stack", "executor", "strategy")}
         if key not in series:
             series.append(key)
+
     figure, axes = plt.subplots(
         1, len(durations), figsize=(5.5 * len(durations), 6.2), squeeze=False, sharey=True
     )
@@ -184,6 +185,7 @@ def plot_c1(points: list[Point], path: Path) -> Path:
                 linestyle=":" if background else "-",
                 label=f"{key['stack']} {key['executor']} {key['strategy']}",
             )
+
         counts = sorted({p["params"]["handlers"] for p in timed})
         axis.plot(
             counts, [k * handler_ms for k in counts], "k--", linewidth=1, label="physics: sum K*d"
@@ -196,6 +198,7 @@ def plot_c1(points: list[Point], path: Path) -> Path:
             label="physics: max d",
         )
         axis.axhspan(200, 500, color="#d62728", alpha=0.08, label="claimed +200-500 ms")
+
         axis.set_yscale("symlog", linthresh=1.0)
         axis.set_xticks(counts)
         axis.set_xlabel("handlers K subscribed to the event")
@@ -254,6 +257,7 @@ def plot_c5(points: list[Point], path: Path) -> Path:
             for p in rows
         ]
         _errorbar(whole, counts, mib, color=color, marker="o", label=executor)
+
     for axis in (per_request, whole):
         axis.set_xscale("log")
         axis.set_xlabel("requests parked in the repository call (log scale)")
@@ -292,6 +296,7 @@ def plot_c8(points: list[Point], path: Path) -> Path:
             log_only = len(cases) - caller - lost
             label = f"{policy}: {key['stack']} {key['executor']} {key['strategy']}"
             rows.append((label, caller, log_only, lost))
+
     figure, axis = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.8))
     y = np.arange(len(rows))
     caller = np.array([r[1] for r in rows])
