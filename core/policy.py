@@ -31,10 +31,12 @@ class PublishStrategy(StrEnum):
     THREAD_POOL fans them out on a thread pool and waits for all (sync stack).
     INLINE_GATHER gathers them inside the request, as the guide does (async stack).
     BACKGROUND queues the events for a worker that runs the handlers after the
-    response (both stacks).
+    response (both stacks). OUTBOX stores the events in the save's transaction and
+    a relay delivers them after the response (both stacks, SQLite backend only).
     """
 
     INLINE_SEQUENTIAL = "inline-sequential"
     THREAD_POOL = "thread-pool"
     INLINE_GATHER = "inline-gather"
     BACKGROUND = "background"
+    OUTBOX = "outbox"
