@@ -2,11 +2,11 @@
 
 Run as `python -m bench.memory_probe --executor threads --requests 1000 --mode rss`
 in a fresh process per measurement. The probe builds one service through the
-stack's composition root (memory backend, corrected policy, a simulated I/O
-latency far longer than the probe lives), samples the process, starts N
-registrations (one thread each, or one task each), waits until all N are parked
-in the repository's simulated I/O, samples again and exits without waiting for
-them. `--mode tracemalloc` traces Python allocations instead of reading RSS,
+stack's composition root: memory backend, corrected policy, and a simulated I/O
+latency far longer than the probe lives. It samples the process, starts N
+registrations (one thread or one task each) and waits until all N are parked in
+the repository's simulated I/O. Then it samples again and exits without waiting
+for them. `--mode tracemalloc` traces Python allocations instead of reading RSS,
 because tracing inflates RSS itself.
 """
 

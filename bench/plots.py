@@ -136,7 +136,14 @@ def plot_c7(points: list[Point], path: Path) -> Path:
     )
 
 
-STRATEGY_MARKERS = {"inline-sequential": "o", "thread-pool": "s", "inline-gather": "^"}
+STRATEGY_MARKERS = {
+    "inline-sequential": "o",
+    "thread-pool": "s",
+    "inline-gather": "^",
+    "background": "x",
+    "outbox": "D",
+}
+AFTER_RESPONSE = ("background", "outbox")  # drawn dotted: their handlers run after the response
 
 
 def _strategy_color(params: dict[str, Any]) -> str:
@@ -175,15 +182,15 @@ def plot_c1(points: list[Point], path: Path) -> Path:
                 ),
                 key=lambda p: p["params"]["handlers"],
             )
-            background = key["strategy"] == "background"
             _errorbar(
                 axis,
                 [p["params"]["handlers"] for p in rows],
                 [p["metrics"]["added_latency_ms"] for p in rows],
                 color=_strategy_color(key),
                 marker=STRATEGY_MARKERS.get(key["strategy"], "x"),
-                linestyle=":" if background else "-",
-                label=f"{key['stack']} {key['executor']} {key['strategy']}",
+                linestyle=":" if key["strategy"] in AFTER_RESPONSE else "-",
+                label=f"{key['stack']} {key['executor']} {key['strategy']}"
+                + (" (sqlite)" if key["strategy"] == "outbox" else ""),
             )
 
         counts = sorted({p["params"]["handlers"] for p in timed})

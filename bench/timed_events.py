@@ -9,8 +9,11 @@ stay outside the timed region.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from async_variant.bootstrap import build_service as build_async_service
@@ -24,12 +27,25 @@ from sync_variant.bootstrap import build_service as build_sync_service
 TimeFunc = Callable[[int], float]
 
 _loops: dict[Executor, asyncio.AbstractEventLoop] = {}
+_database_numbers = itertools.count()
 
 
 def _event_loop(executor: Executor) -> asyncio.AbstractEventLoop:
     if executor not in _loops:
         _loops[executor] = new_event_loop(executor)
     return _loops[executor]
+
+
+def _fresh_database(workdir: Path) -> Path:
+    workdir.mkdir(parents=True, exist_ok=True)
+    return workdir / f"events-{os.getpid()}-{next(_database_numbers)}.db"
+
+
+def _remove_database(path: Path | None) -> None:
+    if path is None:
+        return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def publish_latency(case: dict[str, Any]) -> TimeFunc:
@@ -40,16 +56,23 @@ def publish_latency(case: dict[str, Any]) -> TimeFunc:
     strategy = PublishStrategy(params["strategy"])
     handlers = int(params["handlers"])
     handler_ms = float(params["handler_ms"] or 0.0)
-    latency_ms = float(params["latency_ms"])
+    backend = Backend(params["backend"])
+    latency_ms = float(params["latency_ms"] or 0.0)
+    workdir = Path(case.get("workdir", "."))
     (command,) = registrations(1, seed=int(params.get("seed", 0)))
+
+    def database() -> Path | None:
+        return _fresh_database(workdir) if backend is Backend.SQLITE else None
 
     def sync_time_func(loops: int) -> float:
         elapsed = 0.0
         for _ in range(loops):
+            path = database()
             service = build_sync_service(
-                Backend.MEMORY,
+                backend,
                 policy,
                 latency_ms=latency_ms,
+                sqlite_path=path,
                 handlers=sync_io_subscriptions(handlers, handler_ms),
                 publishing=strategy,
             )
@@ -59,16 +82,19 @@ def publish_latency(case: dict[str, Any]) -> TimeFunc:
                 elapsed += time.perf_counter() - started
             finally:
                 service.close()
+                _remove_database(path)
         return elapsed
 
     def async_time_func(loops: int) -> float:
         loop = _event_loop(executor)
 
         async def one_request() -> float:
+            path = database()
             service = await build_async_service(
-                Backend.MEMORY,
+                backend,
                 policy,
                 latency_ms=latency_ms,
+                sqlite_path=path,
                 handlers=async_io_subscriptions(handlers, handler_ms),
                 publishing=strategy,
             )
@@ -78,6 +104,7 @@ def publish_latency(case: dict[str, Any]) -> TimeFunc:
                 return time.perf_counter() - started
             finally:
                 await service.close()
+                _remove_database(path)
 
         return sum(loop.run_until_complete(one_request()) for _ in range(loops))
 

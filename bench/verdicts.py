@@ -183,6 +183,8 @@ def judge_c1(points: list[Point]) -> Verdict:
         ("async_gather", {"executor": "asyncio", "strategy": "inline-gather"}),
         ("sync_background", {"stack": "sync", "strategy": "background"}),
         ("async_background", {"executor": "asyncio", "strategy": "background"}),
+        ("sync_outbox", {"stack": "sync", "strategy": "outbox"}),
+        ("async_outbox", {"executor": "asyncio", "strategy": "outbox"}),
     ):
         point = _at_largest(timed, **params)
         if point is not None:
@@ -203,7 +205,8 @@ def judge_c1(points: list[Point]) -> Verdict:
         f"{added_at_largest('sync_thread_pool')}, async gather "
         f"{added_at_largest('async_gather')}, and background dispatch "
         f"{added_at_largest('sync_background')} (sync) and "
-        f"{added_at_largest('async_background')} (async)"
+        f"{added_at_largest('async_background')} (async), the SQLite outbox "
+        f"{added_at_largest('sync_outbox')} and {added_at_largest('async_outbox')}"
     )
     if in_range:
         cases = "; ".join(

@@ -2,8 +2,9 @@
 
 A relay reads the stored events after the commit, hands each one to its
 handlers and deletes it. An event is therefore stored exactly when its change
-is, and it survives a crash between the commit and the handlers; a crash after
-the handlers ran but before the delete delivers it again (at least once).
+is, and it survives a crash between the commit and the handlers. A crash after
+the handlers ran but before the delete delivers it again, so delivery is at
+least once.
 """
 
 from __future__ import annotations

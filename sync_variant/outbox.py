@@ -124,7 +124,7 @@ class OutboxRelay(EventPublisher):
             try:
                 self._relay_stored_events()
             except sqlite3.Error:
-                logger.exception("outbox relay failed to read or delete stored events; retrying")
+                logger.exception("outbox relay failed to read or delete stored events")
                 if stopping:
                     return
                 continue

@@ -19,7 +19,7 @@ from bench.profiles import Profile
 from bench.pyperf_runner import run_case
 from bench.results import metric
 from bench.vocabulary import Executor
-from core.policy import Policy, PublishStrategy
+from core.policy import Backend, Policy, PublishStrategy
 
 ID = "c1-event-latency"
 CLAIM = "C1"
@@ -37,10 +37,15 @@ STRATEGIES: tuple[tuple[Executor, PublishStrategy], ...] = (
     (Executor.ASYNCIO, PublishStrategy.BACKGROUND),
     (Executor.UVLOOP, PublishStrategy.INLINE_GATHER),
     (Executor.UVLOOP, PublishStrategy.BACKGROUND),
+    (Executor.SEQUENTIAL, PublishStrategy.OUTBOX),
+    (Executor.ASYNCIO, PublishStrategy.OUTBOX),
+    (Executor.UVLOOP, PublishStrategy.OUTBOX),
 )
+# The outbox lives in the database, so it runs on SQLite; every other strategy on memory.
+OUTBOX_BACKEND = Backend.SQLITE
 
-# One request takes milliseconds, so more values per process narrow the interval cheaply.
-MIN_VALUES_PER_PROCESS = 8
+# One request takes milliseconds, so a few more values narrow the interval cheaply.
+MIN_TOTAL_VALUES = 16
 
 # Handler counts and per-handler I/O in ms; the guide's demo handlers each sleep 100 ms.
 GRID: dict[str, tuple[tuple[int, ...], tuple[float, ...]]] = {
@@ -63,12 +68,15 @@ def describe(context: Context) -> dict[str, Any]:
     counts, durations = grid(context)
     return {
         "workload": "one registration on a fresh in-memory store (2 repository calls of "
-        f"{LATENCY_MS:g} ms), whose UserRegistered event reaches K handlers that each sleep d ms",
+        f"{LATENCY_MS:g} ms), whose UserRegistered event reaches K handlers that each sleep d ms; "
+        "the outbox strategy runs on a fresh SQLite file instead, because it stores events "
+        "in the database",
         "handlers_K": list(counts),
         "handler_ms_d": list(durations),
         "strategies": [f"{e.stack.value} {e.value} {s.value}" for e, s in STRATEGIES],
         "added_latency": "request latency minus the median latency of the same strategy with K = 0",
-        "physics": "inline-sequential K * d; thread-pool and inline-gather d; background 0",
+        "physics": "inline-sequential K * d; thread-pool and inline-gather d; background "
+        "and outbox 0",
         "timing": "pyperf worker processes, one request per value; the service, its "
         "thread pool or background worker are built before the timer starts and closed "
         "after it stops",
@@ -85,6 +93,9 @@ def plan(context: Context) -> list[Case]:
     counts, durations = grid(context)
     cases = []
     for executor, strategy in STRATEGIES:
+        backend = OUTBOX_BACKEND if strategy is PublishStrategy.OUTBOX else Backend.MEMORY
+        if backend not in context.backends:
+            continue
         for handlers in counts:
             # K = 0 has no handler to time, so one baseline serves every d.
             for handler_ms in (None,) if handlers == 0 else durations:
@@ -92,9 +103,9 @@ def plan(context: Context) -> list[Case]:
                     "stack": executor.stack.value,
                     "executor": executor.value,
                     "concurrency": 1,
-                    "backend": "memory",
+                    "backend": backend.value,
                     "policy": POLICY.value,
-                    "latency_ms": LATENCY_MS,
+                    "latency_ms": LATENCY_MS if backend is Backend.MEMORY else None,
                     "strategy": strategy.value,
                     "handlers": handlers,
                     "handler_ms": handler_ms,
@@ -107,12 +118,18 @@ def plan(context: Context) -> list[Case]:
 
 
 def _profile(context: Context) -> Profile:
-    values = max(context.profile.pyperf_values, MIN_VALUES_PER_PROCESS)
+    processes = context.profile.pyperf_processes
+    values = max(context.profile.pyperf_values, -(-MIN_TOTAL_VALUES // processes))
     return dataclasses.replace(context.profile, pyperf_values=values)
 
 
 def measure(case: Case, context: Context) -> Point:
-    timed_case = {"kind": "publish-latency", "name": case.name, "params": case.params}
+    timed_case = {
+        "kind": "publish-latency",
+        "name": case.name,
+        "params": case.params,
+        "workdir": str(context.scratch_dir / "c1"),
+    }
     values = run_case(timed_case, _profile(context), context.log_path)
     return {
         "params": dict(case.params),

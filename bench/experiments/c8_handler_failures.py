@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from async_variant.bootstrap import build_service as build_async_service
@@ -54,6 +56,9 @@ CONFIGURATIONS: tuple[tuple[Executor, PublishStrategy], ...] = (
     (Executor.ASYNCIO, PublishStrategy.BACKGROUND),
     (Executor.UVLOOP, PublishStrategy.INLINE_GATHER),
     (Executor.UVLOOP, PublishStrategy.BACKGROUND),
+    (Executor.SEQUENTIAL, PublishStrategy.OUTBOX),
+    (Executor.ASYNCIO, PublishStrategy.OUTBOX),
+    (Executor.UVLOOP, PublishStrategy.OUTBOX),
 )
 
 
@@ -71,22 +76,28 @@ def describe(context: Context) -> dict[str, Any]:
         "cancellation": "async only: the request task is cancelled while its handlers run "
         "(inline) or while it waits on the repository (background); the caller must get "
         "CancelledError. A sync thread cannot be cancelled from outside, so sync has no "
-        "cancellation to check",
+        "cancellation to check. The outbox request finishes its SQLite save in about a "
+        "millisecond, so its cancellation is not checked either",
+        "backends": "the outbox strategy runs on a fresh SQLite file per case, every other "
+        "strategy on the memory backend",
     }
 
 
 def plan(context: Context) -> list[Case]:
     cases = []
     for executor, strategy in CONFIGURATIONS:
+        backend = Backend.SQLITE if strategy is PublishStrategy.OUTBOX else Backend.MEMORY
+        if backend not in context.backends:
+            continue
         for policy in Policy:
             for failure in FAILURES:
                 params = {
                     "stack": executor.stack.value,
                     "executor": executor.value,
                     "concurrency": 1,
-                    "backend": "memory",
+                    "backend": backend.value,
                     "policy": policy.value,
-                    "latency_ms": LATENCY_MS,
+                    "latency_ms": LATENCY_MS if backend is Backend.MEMORY else None,
                     "strategy": strategy.value,
                     "failure": failure,
                     "handlers": 1 + len(OTHER_HANDLERS),
@@ -141,14 +152,20 @@ def _async_subscriptions(failure: str, ran: list[str]) -> AsyncSubscriptions:
     ]
 
 
-def failure_sync(strategy: PublishStrategy, policy: Policy, failure: str) -> dict[str, float]:
-    """Register one user with a failing handler on the sync stack and record what happened."""
+def failure_sync(
+    strategy: PublishStrategy, policy: Policy, failure: str, database: Path | None = None
+) -> dict[str, float]:
+    """Register one user with a failing handler on the sync stack and record what happened.
+
+    The outbox strategy needs `database`, a SQLite file; the others use the memory backend.
+    """
     ran: list[str] = []
     (command,) = registrations(1)
     service = build_sync_service(
-        Backend.MEMORY,
+        Backend.SQLITE if database is not None else Backend.MEMORY,
         policy,
         latency_ms=LATENCY_MS,
+        sqlite_path=database,
         handlers=_sync_subscriptions(failure, ran),
         publishing=strategy,
     )
@@ -164,15 +181,16 @@ def failure_sync(strategy: PublishStrategy, policy: Policy, failure: str) -> dic
 
 
 async def failure_async(
-    strategy: PublishStrategy, policy: Policy, failure: str
+    strategy: PublishStrategy, policy: Policy, failure: str, database: Path | None = None
 ) -> dict[str, float]:
     """Async twin of failure_sync."""
     ran: list[str] = []
     (command,) = registrations(1)
     service = await build_async_service(
-        Backend.MEMORY,
+        Backend.SQLITE if database is not None else Backend.MEMORY,
         policy,
         latency_ms=LATENCY_MS,
+        sqlite_path=database,
         handlers=_async_subscriptions(failure, ran),
         publishing=strategy,
     )
@@ -246,15 +264,27 @@ def measure(case: Case, context: Context) -> Point:
     strategy = PublishStrategy(case.params["strategy"])
     policy = Policy(case.params["policy"])
     failure = case.params["failure"]
-    if executor.stack is Stack.SYNC:
-        metrics = failure_sync(strategy, policy, failure)
-    else:
-        loop = new_event_loop(executor)
-        try:
-            metrics = loop.run_until_complete(failure_async(strategy, policy, failure))
-            metrics.update(loop.run_until_complete(cancellation_async(strategy, policy)))
-        finally:
-            loop.close()
+    database = None
+    if strategy is PublishStrategy.OUTBOX:
+        workdir = context.scratch_dir / "c8"
+        workdir.mkdir(parents=True, exist_ok=True)
+        database = workdir / f"{executor.value}-{policy.value}-{failure}.db"
+    try:
+        if executor.stack is Stack.SYNC:
+            metrics = failure_sync(strategy, policy, failure, database)
+        else:
+            loop = new_event_loop(executor)
+            try:
+                metrics = loop.run_until_complete(
+                    failure_async(strategy, policy, failure, database)
+                )
+                if strategy is not PublishStrategy.OUTBOX:
+                    metrics.update(loop.run_until_complete(cancellation_async(strategy, policy)))
+            finally:
+                loop.close()
+    finally:
+        if database is not None:
+            shutil.rmtree(database.parent, ignore_errors=True)
     return {"params": dict(case.params), "metrics": dict(metrics)}
 
 

@@ -131,12 +131,12 @@ def test_c1_points_carry_strategy_and_added_latency(results: dict[str, Any]) -> 
     c1 = _experiment(results, "c1-event-latency")
     assert c1["status"] == "ok"
     strategies = {(p["params"]["executor"], p["params"]["strategy"]) for p in c1["points"]}
-    assert len(strategies) == 7
+    assert len(strategies) == 10
     for point in c1["points"]:
         assert {"strategy", "handlers", "handler_ms"} <= set(point["params"])
         assert "added_latency_ms" in point["metrics"]
     baselines = [p for p in c1["points"] if p["params"]["handlers"] == 0]
-    assert len(baselines) == 7
+    assert len(baselines) == 10
 
 
 def test_c5_reports_memory_per_request(results: dict[str, Any]) -> None:

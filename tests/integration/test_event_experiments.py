@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -109,3 +110,25 @@ async def test_async_cancellation_reaches_caller(strategy: PublishStrategy, poli
     assert outcome["cancellation_propagates"] == 1
     if strategy is PublishStrategy.INLINE_GATHER:
         assert outcome["slow_handler_cancelled"] == 1
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_sync_outbox_failure_outcomes(tmp_path: Path, failure: str) -> None:
+    as_written = failure_sync(PublishStrategy.OUTBOX, Policy.AS_WRITTEN, failure, tmp_path / "a.db")
+    corrected = failure_sync(PublishStrategy.OUTBOX, Policy.CORRECTED, failure, tmp_path / "c.db")
+    assert as_written["other_handlers_ran"] == 2
+    assert as_written["failures_lost"] == 1
+    assert corrected["other_handlers_ran"] == 2
+    assert corrected["failures_lost"] == 0
+    assert corrected["caller_learned"] == 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("failure", FAILURES)
+async def test_async_outbox_failure_outcomes(tmp_path: Path, failure: str) -> None:
+    corrected = await failure_async(
+        PublishStrategy.OUTBOX, Policy.CORRECTED, failure, tmp_path / "c.db"
+    )
+    assert corrected["other_handlers_ran"] == 2
+    assert corrected["failures_lost"] == 0
+    assert corrected["logged_with_names"] == 1
