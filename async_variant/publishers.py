@@ -38,7 +38,8 @@ class BackgroundPublisher(EventPublisher):
 
     publish() returns as soon as the events are queued. close() waits until the
     worker has handled every queued event, then stops it, so nothing published
-    before close() is lost; publishing after close() raises RuntimeError. The
+    before close() is lost; publishing after close() raises RuntimeError.
+    close() has no time limit, so a handler that never returns blocks it. The
     worker starts with start(), or with the first publish(), inside the running
     event loop.
     """

@@ -96,8 +96,9 @@ class BackgroundPublisher(EventPublisher):
 
     publish() returns as soon as the events are queued. close() lets the worker
     finish every queued event before it returns, so nothing published before
-    close() is lost; publishing after close() raises RuntimeError. The worker is
-    a daemon thread, so a publisher that is never closed does not block the
+    close() is lost; publishing after close() raises RuntimeError. close() has
+    no time limit, so a handler that never returns blocks it. The worker is a
+    daemon thread, so a publisher that is never closed does not block the
     interpreter's exit, but then the events still queued at exit are lost.
     """
 
