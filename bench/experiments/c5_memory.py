@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import resource
 import subprocess
 import sys
 from typing import Any
@@ -53,6 +54,7 @@ def describe(context: Context) -> dict[str, Any]:
         "before the first request starts; subtracted from the memory with N requests parked",
         "thread_stack": "the platform default (threading.stack_size() 0), which glibc takes "
         "from RLIMIT_STACK; each point records both",
+        "rlimit_stack_bytes": resource.getrlimit(resource.RLIMIT_STACK)[0],
         "server_memory": "whole-process memory of the HTTP servers under load comes from the "
         "C6 runs when they are present",
     }
