@@ -49,6 +49,9 @@ async def build_service(
         raise ValueError(f"unsupported backend {backend.value!r} for the async stack")
 
     publisher = build_publisher(policy, publishing, handlers, sqlite_path=sqlite_path)
+    if isinstance(publisher, OutboxRelay):
+        # The relay opens its own connection; finish that before the first request.
+        await publisher.wait_ready()
     return UserService(repository, publisher)
 
 

@@ -105,6 +105,7 @@ class OutboxRelay(EventPublisher):
         self._stopping = False
         self._closed = False
         self._task: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()
         self.failures: list[HandlerFailure] = []  # every handler failure the relay caught
 
     def subscribe(self, event_type: type[DomainEvent], handler: Handler) -> None:
@@ -114,6 +115,16 @@ class OutboxRelay(EventPublisher):
         """Start the relay task in the running event loop; a second call does nothing."""
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox-relay")
+
+    async def wait_ready(self) -> None:
+        """Start the relay and wait until its connection is open; raise what stopped it."""
+        self.start()
+        assert self._task is not None  # start() created it
+        ready = asyncio.ensure_future(self._ready.wait())
+        await asyncio.wait({ready, self._task}, return_when=asyncio.FIRST_COMPLETED)
+        if not ready.done():
+            ready.cancel()
+            self._task.result()  # the relay stopped before it was ready: raise its error
 
     async def publish(self, events: list[DomainEvent]) -> None:
         if self._closed:
@@ -139,6 +150,7 @@ class OutboxRelay(EventPublisher):
         try:
             for statement in (*sql.PRAGMAS, *outbox.SCHEMA):
                 await connection.execute(statement)
+            self._ready.set()
             while True:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)

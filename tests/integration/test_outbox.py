@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from async_variant.bootstrap import build_service as build_async_service
+from async_variant.outbox import OutboxRelay
 from async_variant.ports import Handler as AsyncHandler
 from core import outbox
 from core.commands import RegisterUser
@@ -257,3 +258,10 @@ async def test_async_outbox_needs_sqlite() -> None:
         await build_async_service(
             Backend.MEMORY, Policy.CORRECTED, publishing=PublishStrategy.OUTBOX
         )
+
+
+@pytest.mark.asyncio
+async def test_async_relay_reports_open_failure(tmp_path: Path) -> None:
+    relay = OutboxRelay(tmp_path / "missing" / "users.db", Policy.CORRECTED)
+    with pytest.raises(sqlite3.OperationalError, match="unable to open"):
+        await relay.wait_ready()
