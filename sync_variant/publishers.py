@@ -7,7 +7,7 @@ so the handlers run after the response.
 
 Both follow the policy of the inline publisher: as-written swallows handler
 failures; corrected logs each one with the event and handler named. The thread
-pool publisher then raises EventDeliveryFailed to the caller; the background one
+pool publisher then raises EventDeliveryFailed to the caller. The background one
 cannot, because the caller has already returned, so the log line is its report.
 """
 
@@ -88,7 +88,7 @@ class ThreadPoolPublisher(EventPublisher):
 
 
 class _Stop:
-    """Queue item that tells the worker to exit once every earlier event is handled."""
+    """Queue item that stops the worker once every earlier event is handled."""
 
 
 class BackgroundPublisher(EventPublisher):

@@ -265,8 +265,8 @@ async def test_async_relay_reports_open_failure(tmp_path: Path) -> None:
     relay = OutboxRelay(tmp_path / "missing" / "users.db", Policy.CORRECTED)
     with pytest.raises(sqlite3.OperationalError, match="unable to open"):
         await relay.wait_ready()
-    # NOTE: after a failed connect, aiosqlite 0.22.1 stops its worker thread and posts the
-    # result to this loop; wait for that thread, or it finds the loop closed and warns.
+    # NOTE: after a failed connect, aiosqlite 0.22.1 stops its worker thread, which then
+    # posts its result to this loop. Wait for that thread, or it finds the loop closed.
     for _ in range(500):
         if not any("_connection_worker_thread" in t.name for t in threading.enumerate()):
             break
