@@ -49,3 +49,7 @@ class EventPublisher(abc.ABC):
 
     @abc.abstractmethod
     async def publish(self, events: list[DomainEvent]) -> None: ...
+
+    async def close(self) -> None:
+        """Finish the events already published and stop workers; the default has none."""
+        return None

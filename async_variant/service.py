@@ -81,7 +81,11 @@ class UserService:
         return await self._users.count_with_email(email)
 
     async def close(self) -> None:
-        await self._users.close()
+        """Let the publisher finish the events already published, then close the repository."""
+        try:
+            await self._publisher.close()
+        finally:
+            await self._users.close()
 
     async def _get(self, user_id: str) -> User:
         user = await self._users.find_by_id(user_id)

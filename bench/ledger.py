@@ -20,7 +20,7 @@ CLAIMS: tuple[Claim, ...] = (
         "事件发布延迟：200-500ms额外响应时间",
         "Sync event publishing adds 200-500 ms to each response.",
         "+200-500 ms (sync)",
-        (),
+        ("c1-event-latency",),
     ),
     Claim(
         "C2",
@@ -48,7 +48,7 @@ CLAIMS: tuple[Claim, ...] = (
         "内存使用: 高（阻塞线程） vs 低（事件循环）, 3-5x",
         "Memory is high with blocking threads and low with an event loop: 3-5x less.",
         "3-5x",
-        (),
+        ("c5-memory-per-request",),
     ),
     Claim(
         "C6",
@@ -70,7 +70,7 @@ CLAIMS: tuple[Claim, ...] = (
         "return_exceptions=True keeps one failing handler from hurting the others; "
         "error handling is complete.",
         "correctness",
-        (),
+        ("c8-handler-failures",),
     ),
 )
 

@@ -20,7 +20,7 @@ class Profile:
 
 
 PROFILES = {
-    # smoke: about a minute on 2 cores; enough values for an interval, not for a decision.
+    # smoke: about two minutes on 2 cores; enough values for an interval, not for a decision.
     "smoke": Profile("smoke", 2, 2, 1, 3, 120.0),
     # default: pyperf's --fast process count (6), so the README's command takes minutes.
     "default": Profile("default", 6, 3, 1, 10, 300.0),

@@ -40,7 +40,18 @@ class Column:
     digits: int = 2
 
 
-PARAM_COLUMNS = ("backend", "scenario", "policy", "stack", "executor", "concurrency")
+PARAM_COLUMNS = (
+    "backend",
+    "scenario",
+    "policy",
+    "stack",
+    "executor",
+    "concurrency",
+    "strategy",
+    "handlers",
+    "handler_ms",
+    "failure",
+)
 # Settings a claim's numbers depend on, printed beside them in its table.
 EXTRA_PARAM_COLUMNS: dict[str, tuple[str, ...]] = {
     "C6": (
@@ -55,6 +66,17 @@ EXTRA_PARAM_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
+    "C1": (
+        Column("latency_ms", "request latency, ms", 1.0, 2),
+        Column("added_latency_ms", "added over K = 0, ms", 1.0, 2),
+        Column("physics_prediction_ms", "physics predicts, ms", 1.0, 0),
+    ),
+    "C5": (
+        Column("rss_bytes_per_request", "RSS per request, KiB", 1 / 1024, 2),
+        Column("traced_bytes_per_request", "tracemalloc per request, KiB", 1 / 1024, 2),
+        Column("vm_bytes_per_request", "virtual size per request, KiB", 1 / 1024, 0),
+        Column("process_rss_bytes", "process RSS, MiB", 1 / 2**20, 1),
+    ),
     "C3": (
         Column("wall_time_s", "wall time, ms", 1000.0, 1),
         Column("speedup_over_sync_sequential", "speed-up over sync sequential, x", 1.0, 1),
@@ -77,6 +99,13 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("rejected_registrations", "rejected as already in use", 1.0, 0),
         Column("invariant_violations", "invariant violations", 1.0, 0),
         Column("max_invariant_violations", "max violations", 1.0, 0),
+    ),
+    "C8": (
+        Column("caller_learned", "caller learned", 1.0, 0),
+        Column("logged_with_names", "logged with names", 1.0, 0),
+        Column("other_handlers_ran", "other handlers ran (of 2)", 1.0, 0),
+        Column("failures_lost", "failures lost", 1.0, 0),
+        Column("cancellation_propagates", "cancellation reached caller", 1.0, 0),
     ),
 }
 
@@ -102,7 +131,8 @@ def _table(
     lang: str,
     param_columns: tuple[str, ...] = PARAM_COLUMNS,
 ) -> Table:
-    params = [p for p in param_columns if any(p in point["params"] for point in points)]
+    unique_columns = dict.fromkeys(param_columns)  # C6 repeats handler_ms among its extras
+    params = [p for p in unique_columns if any(p in point["params"] for point in points)]
     columns = tuple(c for c in columns if any(c.metric in point["metrics"] for point in points))
     header = [translate(PARAM_LABELS, p, lang) for p in params]
     for column in columns:

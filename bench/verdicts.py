@@ -8,6 +8,7 @@ from typing import Any
 
 from bench.ledger import CLAIMS_BY_ID
 from bench.results import ratio_metric
+from bench.stats import ratio_ci
 
 Point = dict[str, Any]
 
@@ -345,10 +346,252 @@ def judge_c6(points: list[Point]) -> Verdict:
     return Verdict("refuted", f"Refuted: {measured}.", headline)
 
 
+CLAIMED_C1_ADDED_MS = (200.0, 500.0)  # the guide: sync publishing adds 200-500 ms per response
+
+
+def _added(point: Point) -> float:
+    return float(point["metrics"]["added_latency_ms"]["median"])
+
+
+def _at_largest(points: list[Point], **params: Any) -> Point | None:
+    """Return the matching point with the most handlers and the longest handler I/O."""
+    matching = [
+        p
+        for p in points
+        if all(p["params"].get(k) == v for k, v in params.items()) and p["params"]["handlers"]
+    ]
+    if not matching:
+        return None
+    return max(matching, key=lambda p: (p["params"]["handler_ms"], p["params"]["handlers"]))
+
+
+def _k_d(point: Point) -> str:
+    return f"K={point['params']['handlers']}, d={point['params']['handler_ms']:g} ms"
+
+
+def judge_c1(points: list[Point]) -> Verdict:
+    timed = [p for p in points if "added_latency_ms" in p["metrics"]]
+    if not any(p["params"]["handlers"] for p in timed):
+        return Verdict("not-checked", "C1 has no point with handlers to compare against K = 0")
+    low, high = CLAIMED_C1_ADDED_MS
+    max_k = max(p["params"]["handlers"] for p in timed)
+    max_d = max(p["params"]["handler_ms"] or 0.0 for p in timed)
+
+    headline: dict[str, dict[str, Any]] = {}
+    largest: dict[str, Point] = {}
+    for key, params in (
+        ("sync_inline", {"stack": "sync", "strategy": "inline-sequential"}),
+        ("sync_thread_pool", {"stack": "sync", "strategy": "thread-pool"}),
+        ("async_gather", {"executor": "asyncio", "strategy": "inline-gather"}),
+        ("sync_background", {"stack": "sync", "strategy": "background"}),
+        ("async_background", {"executor": "asyncio", "strategy": "background"}),
+        ("sync_outbox", {"stack": "sync", "strategy": "outbox"}),
+        ("async_outbox", {"executor": "asyncio", "strategy": "outbox"}),
+    ):
+        point = _at_largest(timed, **params)
+        if point is not None:
+            largest[key] = point
+            headline[f"c1_added_ms_{key}"] = _summary(point["metrics"]["added_latency_ms"])
+
+    def added_at_largest(key: str) -> str:
+        point = largest.get(key)
+        return "not measured" if point is None else f"{_added(point):.1f} ms"
+
+    in_range = sorted(
+        (p for p in timed if p["params"]["stack"] == "sync" and _added(p) >= low),
+        key=lambda p: (p["params"]["strategy"], p["params"]["handler_ms"], p["params"]["handlers"]),
+    )
+    guide = _find(timed, strategy="inline-sequential", handlers=1, handler_ms=100.0)
+    others = (
+        f"at K={max_k}, d={max_d:g} ms a sync thread-pool fan-out adds "
+        f"{added_at_largest('sync_thread_pool')}, async gather "
+        f"{added_at_largest('async_gather')}, and background dispatch "
+        f"{added_at_largest('sync_background')} (sync) and "
+        f"{added_at_largest('async_background')} (async), the SQLite outbox "
+        f"{added_at_largest('sync_outbox')} and {added_at_largest('async_outbox')}"
+    )
+    if in_range:
+        cases = "; ".join(
+            f"{p['params']['strategy']} {_k_d(p)}: {_added(p):.0f} ms" for p in in_range
+        )
+        guide_note = (
+            f"the guide's own setup (one 100 ms handler) adds {_added(guide):.0f} ms inline; "
+            if guide is not None
+            else ""
+        )
+        return Verdict(
+            "conditional",
+            f"The {low:.0f}-{high:.0f} ms appears only when sync handlers run one after another "
+            f"and K * d reaches {low:.0f} ms ({cases}); {guide_note}{others}, so the cost follows "
+            "the publishing strategy, not sync against async.",
+            headline,
+        )
+    worst = max((p for p in timed if p["params"]["stack"] == "sync"), key=_added)
+    if max_k * max_d < low:
+        return Verdict(
+            "conditional",
+            f"Not reachable in this grid (K up to {max_k}, d up to {max_d:g} ms), where sync "
+            f"{worst['params']['strategy']} added at most {_added(worst):.1f} ms at "
+            f"{_k_d(worst)}, the sum K * d physics predicts; by that law the {low:.0f}-"
+            f"{high:.0f} ms needs sync handlers run one after another with K * d of "
+            f"{low:.0f}-{high:.0f} ms (the guide's 100 ms handlers, K of 2 to 5); {others}.",
+            headline,
+        )
+    return Verdict(
+        "refuted",
+        f"No sync strategy added {low:.0f} ms in the measured grid (K up to {max_k}, d up to "
+        f"{max_d:g} ms): the largest was {worst['params']['strategy']} at {_k_d(worst)} with "
+        f"{_added(worst):.1f} ms, which is the sum K * d physics predicts; {others}.",
+        headline,
+    )
+
+
+CLAIMED_C5_RATIO = 3.0  # the guide: an event loop uses 3-5x less memory than blocking threads
+
+
+def _metric_values(point: Point, name: str) -> list[float]:
+    return [float(v) for v in point["metrics"][name]["values"]]
+
+
+def _count_summary(count: float, unit: str) -> dict[str, Any]:
+    return {"unit": unit, "median": float(count), "ci95": [float(count), float(count)]}
+
+
+def judge_c5(points: list[Point]) -> Verdict:
+    per_request = [p for p in points if "rss_bytes_per_request" in p["metrics"]]
+    counts = sorted(
+        {
+            p["params"]["requests"]
+            for p in per_request
+            if all(
+                _find(per_request, executor=e, requests=p["params"]["requests"])
+                for e in ("threads", "asyncio")
+            )
+        }
+    )
+    if not counts:
+        return Verdict("not-checked", "C5 has no count measured with both threads and asyncio")
+    smallest, largest = counts[0], counts[-1]
+
+    def point(executor: str, requests: int) -> Point:
+        found = _find(per_request, executor=executor, requests=requests)
+        assert found is not None  # counts contains only counts that both executors measured
+        return found
+
+    threads, tasks = point("threads", largest), point("asyncio", largest)
+    uvloop = _find(per_request, executor="uvloop", requests=largest)
+    ratio, (ratio_low, ratio_high) = ratio_ci(
+        _metric_values(threads, "rss_bytes_per_request"),
+        _metric_values(tasks, "rss_bytes_per_request"),
+    )
+    whole = {
+        n: ratio_ci(
+            _metric_values(point("threads", n), "process_rss_bytes"),
+            _metric_values(point("asyncio", n), "process_rss_bytes"),
+        )[0]
+        for n in (smallest, largest)
+    }
+    headline = {
+        "c5_rss_bytes_per_request_threads": _summary(threads["metrics"]["rss_bytes_per_request"]),
+        "c5_rss_bytes_per_request_asyncio": _summary(tasks["metrics"]["rss_bytes_per_request"]),
+        "c5_rss_ratio_threads_over_asyncio": {
+            "unit": "x",
+            "median": ratio,
+            "ci95": [ratio_low, ratio_high],
+        },
+    }
+    uvloop_note = ""
+    if uvloop is not None:
+        headline["c5_rss_bytes_per_request_uvloop"] = _summary(
+            uvloop["metrics"]["rss_bytes_per_request"]
+        )
+        uvloop_kib = uvloop["metrics"]["rss_bytes_per_request"]["median"] / 1024
+        uvloop_note = f" and {uvloop_kib:.1f} KiB for a uvloop task"
+    threads_kib = threads["metrics"]["rss_bytes_per_request"]["median"] / 1024
+    tasks_kib = tasks["metrics"]["rss_bytes_per_request"]["median"] / 1024
+    vm_mib = threads["metrics"]["vm_bytes_per_request"]["median"] / 2**20
+    baseline_mib = tasks["metrics"]["baseline_rss_bytes"]["median"] / 2**20
+    stack_limit = threads["params"].get("rlimit_stack_bytes")
+    stack_note = (
+        f" (the stack size limit is {stack_limit / 2**20:.0f} MiB)"
+        if isinstance(stack_limit, int) and stack_limit > 0
+        else ""
+    )
+    measured = (
+        f"with {largest} requests parked, a thread costs {threads_kib:.1f} KiB of RSS per "
+        f"request against {tasks_kib:.1f} KiB for an asyncio task{uvloop_note} "
+        f"({ratio:.1f}x, 95% CI {ratio_low:.1f}-{ratio_high:.1f}), while whole-process RSS "
+        f"differs by {whole[smallest]:.1f}x at {smallest} requests and {whole[largest]:.1f}x at "
+        f"{largest} over a {baseline_mib:.0f} MiB interpreter baseline; each thread also "
+        f"reserves {vm_mib:.1f} MiB of virtual memory{stack_note}, which RSS does not count; "
+        "HTTP server memory under load comes from the C6 runs when present"
+    )
+    if ratio < CLAIMED_C5_RATIO:
+        return Verdict("refuted", f"Refuted: {measured}.", headline)
+    if min(whole.values()) >= CLAIMED_C5_RATIO:
+        return Verdict("confirmed", f"Confirmed: {measured}.", headline)
+    return Verdict(
+        "conditional",
+        f"Holds per in-flight request, not for the whole process at low counts: {measured}.",
+        headline,
+    )
+
+
+def judge_c8(points: list[Point]) -> Verdict:
+    checked = [p for p in points if "failures_lost" in p["metrics"]]
+    if not checked:
+        return Verdict("not-checked", "C8 has no failing-handler case to judge")
+
+    def lost(subset: list[Point]) -> int:
+        return int(sum(p["metrics"]["failures_lost"] for p in subset))
+
+    guide = [
+        p
+        for p in checked
+        if p["params"]["strategy"] == "inline-gather" and p["params"]["policy"] == "as-written"
+    ]
+    as_written = [p for p in checked if p["params"]["policy"] == "as-written"]
+    corrected = [p for p in checked if p["params"]["policy"] == "corrected"]
+    starved = [
+        p
+        for p in checked
+        if p["metrics"]["other_handlers_ran"] < p["metrics"]["other_handlers_expected"]
+    ]
+    cancellable = [p for p in checked if "cancellation_propagates" in p["metrics"]]
+    cancelled = sum(int(p["metrics"]["cancellation_propagates"]) for p in cancellable)
+    told_caller = sum(int(p["metrics"]["caller_learned"]) for p in corrected)
+    headline = {
+        "c8_failures_lost_as_written": _count_summary(lost(as_written), "failures"),
+        "c8_failures_lost_corrected": _count_summary(lost(corrected), "failures"),
+        "c8_failures_lost_guide_gather": _count_summary(lost(guide), "failures"),
+    }
+    measured = (
+        f"the other handlers ran in {len(checked) - len(starved)} of {len(checked)} cases; "
+        f"the guide's gather with return_exceptions=True lost {lost(guide)} of {len(guide)} "
+        "failures (AttributeError as silently as ConnectionError: no log line, nothing raised), "
+        f"and the as-written policy lost {lost(as_written)} of {len(as_written)} across all "
+        f"strategies; the corrected policy lost {lost(corrected)} of {len(corrected)}, raising to "
+        f"the caller in {told_caller} (background dispatch can only log); cancellation reached "
+        f"the caller in {cancelled} of {len(cancellable)} async cases"
+    )
+    if not guide:
+        return Verdict("not-checked", "C8 has no case of the guide's inline gather to judge")
+    if starved or lost(guide):
+        return Verdict(
+            "refuted",
+            f"Only the first half holds: {measured}.",
+            headline,
+        )
+    return Verdict("confirmed", f"Confirmed: {measured}.", headline)
+
+
 JUDGES: dict[str, Callable[[list[Point]], Verdict]] = {
+    "C1": judge_c1,
     "C3": judge_c3,
+    "C5": judge_c5,
     "C6": judge_c6,
     "C7": judge_c7,
+    "C8": judge_c8,
 }
 
 

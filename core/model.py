@@ -115,6 +115,10 @@ class User:
         self.email = email
         self._events.append(UserEmailChanged(self.id, old.value, email.value))
 
+    def pending_events(self) -> list[DomainEvent]:
+        """Return a copy of the recorded events; an outbox stores them within the save."""
+        return list(self._events)
+
     def pull_events(self) -> list[DomainEvent]:
         """Return the recorded events and forget them, so each is published once."""
         events, self._events = self._events, []

@@ -22,3 +22,21 @@ class Backend(StrEnum):
     MEMORY = "memory"
     SQLITE = "sqlite"
     POSTGRES = "postgres"
+
+
+class PublishStrategy(StrEnum):
+    """Strategy a service uses to run the handlers of the events it publishes.
+
+    INLINE_SEQUENTIAL runs them one after another inside the request (sync stack).
+    THREAD_POOL fans them out on a thread pool and waits for all (sync stack).
+    INLINE_GATHER gathers them inside the request, as the guide does (async stack).
+    BACKGROUND queues the events for a worker that runs the handlers after the
+    response (both stacks). OUTBOX stores the events in the save's transaction and
+    a relay delivers them after the response (both stacks, SQLite backend only).
+    """
+
+    INLINE_SEQUENTIAL = "inline-sequential"
+    THREAD_POOL = "thread-pool"
+    INLINE_GATHER = "inline-gather"
+    BACKGROUND = "background"
+    OUTBOX = "outbox"

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
 from core.events import DomainEvent
 from core.latency import LatencyModel
-from core.policy import Backend, Policy
+from core.policy import Backend, Policy, PublishStrategy
 from sync_variant.memory import MemoryUserRepository
-from sync_variant.ports import Handler, UserRepository
+from sync_variant.outbox import OutboxRelay, OutboxSQLiteUserRepository
+from sync_variant.ports import EventPublisher, Handler, UserRepository
 from sync_variant.publisher import InlinePublisher
+from sync_variant.publishers import BackgroundPublisher, ThreadPoolPublisher
 from sync_variant.service import UserService
 from sync_variant.sqlite import SQLiteUserRepository
+
+SYNC_STRATEGIES = (
+    PublishStrategy.INLINE_SEQUENTIAL,
+    PublishStrategy.THREAD_POOL,
+    PublishStrategy.BACKGROUND,
+    PublishStrategy.OUTBOX,
+)
 
 
 def build_service(
@@ -24,19 +34,77 @@ def build_service(
     pool_size: int = 1,
     seed: int = 0,
     handlers: Iterable[tuple[type[DomainEvent], Handler]] = (),
+    publishing: PublishStrategy = PublishStrategy.INLINE_SEQUENTIAL,
+    handler_threads: int | None = None,
 ) -> UserService:
-    """Wire a UserService; the caller closes it with service.close()."""
+    """Wire a UserService; the caller closes it with service.close().
+
+    handler_threads sizes the thread-pool publisher; by default it is the largest
+    number of handlers subscribed to one event type, so all of them run at once.
+    """
+    _check_strategy(publishing, backend)
     repository: UserRepository
     if backend is Backend.MEMORY:
         repository = MemoryUserRepository(policy, LatencyModel(latency_ms, seed=seed))
     elif backend is Backend.SQLITE:
         if sqlite_path is None:
             raise ValueError("missing sqlite_path: the sqlite backend needs a database file path")
-        repository = SQLiteUserRepository(sqlite_path, policy, pool_size=pool_size)
+        if publishing is PublishStrategy.OUTBOX:
+            repository = OutboxSQLiteUserRepository(sqlite_path, policy, pool_size=pool_size)
+        else:
+            repository = SQLiteUserRepository(sqlite_path, policy, pool_size=pool_size)
     else:
         raise ValueError(f"unsupported backend {backend.value!r} for the sync stack")
 
-    publisher = InlinePublisher(policy)
-    for event_type, handler in handlers:
-        publisher.subscribe(event_type, handler)
+    publisher = build_publisher(
+        policy, publishing, list(handlers), handler_threads, sqlite_path=sqlite_path
+    )
     return UserService(repository, publisher)
+
+
+def _outbox_path(sqlite_path: Path | None) -> Path:
+    if sqlite_path is None:
+        raise ValueError(
+            "missing sqlite_path: the outbox strategy stores events in the sqlite database"
+        )
+    return sqlite_path
+
+
+def _check_strategy(publishing: PublishStrategy, backend: Backend | None = None) -> None:
+    if publishing is PublishStrategy.OUTBOX and backend not in (None, Backend.SQLITE):
+        raise ValueError(
+            f"the outbox strategy needs the sqlite backend, not {backend.value!r}: "
+            "pass backend sqlite or another publishing strategy"
+        )
+    if publishing not in SYNC_STRATEGIES:
+        raise ValueError(
+            f"unsupported publishing strategy {publishing.value!r} for the sync stack: "
+            f"use {', '.join(s.value for s in SYNC_STRATEGIES)}"
+        )
+
+
+def build_publisher(
+    policy: Policy,
+    publishing: PublishStrategy,
+    subscriptions: list[tuple[type[DomainEvent], Handler]],
+    handler_threads: int | None = None,
+    *,
+    sqlite_path: Path | None = None,
+) -> EventPublisher:
+    """Build the publisher for a strategy of the sync stack and subscribe the handlers."""
+    _check_strategy(publishing)
+    publisher: EventPublisher
+    if publishing is PublishStrategy.INLINE_SEQUENTIAL:
+        publisher = InlinePublisher(policy)
+    elif publishing is PublishStrategy.THREAD_POOL:
+        if handler_threads is None:
+            per_event = Counter(event_type for event_type, _ in subscriptions)
+            handler_threads = max(per_event.values(), default=1)
+        publisher = ThreadPoolPublisher(policy, handler_threads)
+    elif publishing is PublishStrategy.BACKGROUND:
+        publisher = BackgroundPublisher(policy)
+    else:
+        publisher = OutboxRelay(_outbox_path(sqlite_path), policy)
+    for event_type, handler in subscriptions:
+        publisher.subscribe(event_type, handler)
+    return publisher

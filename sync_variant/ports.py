@@ -49,3 +49,7 @@ class EventPublisher(abc.ABC):
 
     @abc.abstractmethod
     def publish(self, events: list[DomainEvent]) -> None: ...
+
+    def close(self) -> None:
+        """Finish the events already published and release threads; the default has none."""
+        return None

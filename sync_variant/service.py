@@ -81,7 +81,11 @@ class UserService:
         return self._users.count_with_email(email)
 
     def close(self) -> None:
-        self._users.close()
+        """Let the publisher finish the events already published, then close the repository."""
+        try:
+            self._publisher.close()
+        finally:
+            self._users.close()
 
     def _get(self, user_id: str) -> User:
         user = self._users.find_by_id(user_id)

@@ -7,15 +7,26 @@ progress, persistence and failure handling, so experiments only measure.
 
 from __future__ import annotations
 
-from bench.experiments import c3_registrations, c6_http_latency, c7_duplicates, c7_lost_updates
+from bench.experiments import (
+    c1_event_latency,
+    c3_registrations,
+    c5_memory,
+    c6_http_latency,
+    c7_duplicates,
+    c7_lost_updates,
+    c8_handler_failures,
+)
 from bench.experiments.base import Case, Context, Experiment
 
 # Run order: the order of this tuple.
 MODULES = (
+    c1_event_latency,
     c3_registrations,
+    c5_memory,
     c6_http_latency,
     c7_duplicates,
     c7_lost_updates,
+    c8_handler_failures,
 )
 
 EXPERIMENTS: dict[str, Experiment] = {module.ID: module for module in MODULES}

@@ -53,8 +53,8 @@ def test_results_match_schema(results: dict[str, Any]) -> None:
 def test_every_claim_listed(results: dict[str, Any]) -> None:
     assert [c["id"] for c in results["claims"]] == [f"C{n}" for n in range(1, 9)]
     verdicts = {c["id"]: c["verdict"] for c in results["claims"]}
-    assert verdicts["C3"] != "not-checked"
-    assert verdicts["C7"] != "not-checked"
+    for claim_id in ("C1", "C3", "C5", "C7", "C8"):
+        assert verdicts[claim_id] != "not-checked", claim_id
 
 
 def test_c3_ratios_recorded(results: dict[str, Any]) -> None:
@@ -100,7 +100,14 @@ def test_report_has_sections_and_plots(smoke_run, results: dict[str, Any]) -> No
     for claim in results["claims"]:
         assert f"## {claim['id']}:" in report
         assert claim["quote_zh"] in report
-    for plot in ("c3-time-per-executor.png", "c7-duplicates.png", "c7-lost-updates.png"):
+    for plot in (
+        "c1-added-latency.png",
+        "c3-time-per-executor.png",
+        "c5-memory-per-request.png",
+        "c7-duplicates.png",
+        "c7-lost-updates.png",
+        "c8-handler-failures.png",
+    ):
         assert (out / plot).stat().st_size > 10_000
         assert f"]({plot})" in report
 
@@ -119,3 +126,36 @@ def test_report_rebuilds_from_results_alone(smoke_run, results: dict[str, Any]) 
     assert completed.returncode == 0, completed.stderr
     assert (out / "report.md").exists()
     assert (out / "c3-time-per-executor.png").exists()
+
+
+def test_c1_points_carry_strategy_and_added_latency(results: dict[str, Any]) -> None:
+    c1 = _experiment(results, "c1-event-latency")
+    assert c1["status"] == "ok"
+    strategies = {(p["params"]["executor"], p["params"]["strategy"]) for p in c1["points"]}
+    assert len(strategies) == 10
+    for point in c1["points"]:
+        assert {"strategy", "handlers", "handler_ms"} <= set(point["params"])
+        assert "added_latency_ms" in point["metrics"]
+    baselines = [p for p in c1["points"] if p["params"]["handlers"] == 0]
+    assert len(baselines) == 10
+
+
+def test_c5_reports_memory_per_request(results: dict[str, Any]) -> None:
+    c5 = _experiment(results, "c5-memory-per-request")
+    assert c5["status"] == "ok"
+    executors = {p["params"]["executor"] for p in c5["points"]}
+    assert executors == {"threads", "asyncio", "uvloop"}
+    for point in c5["points"]:
+        assert point["metrics"]["rss_bytes_per_request"]["median"] > 0
+        assert "traced_bytes_per_request" in point["metrics"]
+        assert "thread_stack_size_bytes" in point["params"]
+
+
+def test_c8_counts_lost_failures(results: dict[str, Any]) -> None:
+    c8 = _experiment(results, "c8-handler-failures")
+    assert c8["status"] == "ok"
+    for point in c8["points"]:
+        metrics = point["metrics"]
+        assert metrics["other_handlers_ran"] == metrics["other_handlers_expected"]
+        if point["params"]["policy"] == "corrected":
+            assert metrics["failures_lost"] == 0

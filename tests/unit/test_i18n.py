@@ -104,7 +104,7 @@ def test_not_checked_reasons_in_chinese() -> None:
         {"id": "c3-registrations", "claim": "C3", "status": "failed", "error": "boom", "points": []}
     ]
     assert judge("C3", failed).reason_zh == "实验 c3-registrations 失败：boom。"
-    assert judge("C1", []).reason_zh == "尚无实验检验这个说法。"
+    assert judge("C1", []).reason_zh == "本次运行没有包含它的实验。"
 
 
 def test_claim_reason_prefers_translation() -> None:
