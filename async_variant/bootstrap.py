@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from async_variant.asyncpg_postgres import AsyncpgUserRepository
 from async_variant.memory import MemoryUserRepository
 from async_variant.ports import Handler, UserRepository
+from async_variant.postgres import PostgresUserRepository
 from async_variant.publisher import InlinePublisher
 from async_variant.service import UserService
 from async_variant.sqlite import SQLiteUserRepository
 from core.events import DomainEvent
 from core.latency import LatencyModel
 from core.policy import Backend, Policy
+from core.pool_timing import PoolTimings
+
+PG_DRIVERS = {
+    "psycopg": PostgresUserRepository.open,
+    "asyncpg": AsyncpgUserRepository.open,
+}
 
 
 async def build_service(
@@ -23,8 +31,18 @@ async def build_service(
     sqlite_path: Path | None = None,
     seed: int = 0,
     handlers: Iterable[tuple[type[DomainEvent], Handler]] = (),
+    pg_dsn: str | None = None,
+    pg_driver: str = "psycopg",
+    pg_reset: bool = False,
+    pool_size: int = 1,
+    pool_timings: PoolTimings | None = None,
 ) -> UserService:
-    """Wire a UserService inside the running event loop; the caller awaits service.close()."""
+    """Wire a UserService inside the running event loop; the caller awaits service.close().
+
+    For postgres, `pg_driver` picks psycopg or asyncpg, `pg_reset` drops the
+    benchmark's table first so the store starts empty, and `pool_timings` collects
+    pool wait and hold times.
+    """
     repository: UserRepository
     if backend is Backend.MEMORY:
         repository = MemoryUserRepository(policy, LatencyModel(latency_ms, seed=seed))
@@ -32,6 +50,17 @@ async def build_service(
         if sqlite_path is None:
             raise ValueError("missing sqlite_path: the sqlite backend needs a database file path")
         repository = await SQLiteUserRepository.open(sqlite_path, policy)
+    elif backend is Backend.POSTGRES:
+        if pg_dsn is None:
+            raise ValueError("missing pg_dsn: the postgres backend needs a server DSN")
+        if pg_driver not in PG_DRIVERS:
+            raise ValueError(
+                f"invalid pg_driver {pg_driver!r}: choose from {', '.join(PG_DRIVERS)}"
+            )
+        opener = PG_DRIVERS[pg_driver]
+        repository = await opener(
+            pg_dsn, policy, pool_size=pool_size, reset=pg_reset, timings=pool_timings
+        )
     else:
         raise ValueError(f"unsupported backend {backend.value!r} for the async stack")
 

@@ -12,13 +12,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import results, runner
+from bench import postgres, results, runner
 from bench.ledger import CLAIMS, CLAIMS_BY_ID
 from bench.profiles import PROFILES
 from core.policy import Backend
 
 EXIT_USAGE = 2
-AVAILABLE_BACKENDS = (Backend.MEMORY, Backend.SQLITE)
+AVAILABLE_BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES)
 DEFAULT_BACKENDS = "memory,sqlite"  # the embedded default: nothing to install or start
 
 
@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue the run in DIR (or --out), skipping experiments that finished",
     )
     run.add_argument("--seed", type=int, default=0, help="workload seed (default: 0)")
+    run.add_argument(
+        "--pg-dsn",
+        default=None,
+        metavar="DSN",
+        help=f"existing PostgreSQL server for --backend postgres (default: ${postgres.DSN_ENV}, "
+        "else a throwaway cluster that ddd-bench starts and deletes)",
+    )
 
     rebuild = commands.add_parser("report", help="rebuild report.md from DIR/results.json alone")
     rebuild.add_argument("dir", type=Path, help="run directory that contains results.json")
@@ -113,6 +120,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         parser.error(
             f"--resume: no results.json in {out_dir}; pass the directory of an earlier run"
         )
+    if Backend.POSTGRES in args.backend:
+        try:
+            postgres.check_available(args.pg_dsn)
+        except postgres.PostgresUnavailable as error:
+            parser.exit(EXIT_USAGE, f"ddd-bench run: --backend postgres: {error}\n")
     if out_dir is None:
         out_dir = Path("reports") / runner.new_run_id(args.profile)
     options = runner.RunOptions(
@@ -123,6 +135,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         resume=resume,
         argv=("ddd-bench", *argv),
         seed=args.seed,
+        pg_dsn=args.pg_dsn,
     )
     return runner.run(options)
 
@@ -141,7 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "run":
-        return _run(args, parser, argv)
+        try:
+            return _run(args, parser, argv)
+        except KeyboardInterrupt:
+            print("ddd-bench run: interrupted before the experiments started", file=sys.stderr)
+            return runner.EXIT_INTERRUPTED
     if args.command == "report":
         try:
             path = runner.rebuild_report(args.dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import shutil
@@ -12,7 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench import environment, report, results
+from bench import environment, postgres, report, results
 from bench.experiments import EXPERIMENTS, Case, Context
 from bench.ledger import CLAIMS
 from bench.profiles import Profile
@@ -35,6 +36,7 @@ class RunOptions:
     resume: bool
     argv: tuple[str, ...]
     seed: int = 0
+    pg_dsn: str | None = None  # an existing server; None starts a throwaway cluster
 
 
 def new_run_id(profile: str) -> str:
@@ -119,12 +121,23 @@ def _save(run_results: results.Results, out_dir: Path) -> None:
 
 
 def run(options: RunOptions, console: Console | None = None) -> int:
-    console = console or Console(stderr=True)
+    """Run the experiments, with a PostgreSQL server for the run when postgres is requested."""
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    _configure_logging(options.out_dir / "ddd-bench.log")
+    with contextlib.ExitStack() as resources:
+        extra: dict[str, Any] = {}
+        if Backend.POSTGRES in options.backends:
+            server = resources.enter_context(postgres.postgres_server(options.pg_dsn))
+            extra = {"pg_dsn": server.dsn, "postgres": server.settings}
+        return _run_experiments(options, console or Console(stderr=True), extra)
+
+
+def _run_experiments(options: RunOptions, console: Console, extra: dict[str, Any]) -> int:
     out_dir = options.out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
-    context = Context(options.profile, out_dir, options.backends, options.seed)
-    _configure_logging(context.log_path)
+    context = Context(options.profile, out_dir, options.backends, options.seed, dict(extra))
     run_results = _initial_results(options)
+    if "postgres" in extra:
+        run_results["run"]["config"]["postgres"] = extra["postgres"]
     finished = {e["id"] for e in run_results["experiments"] if e["status"] == "ok"}
 
     selected = [e for e in EXPERIMENTS.values() if e.CLAIM in options.claims]

@@ -63,6 +63,7 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
     latency_ms = float(params.get("latency_ms") or 0.0)
     commands = registrations(int(params["registrations"]), seed=int(params["seed"]))
     workdir = Path(case["workdir"])
+    pg_dsn = case.get("pg_dsn")
 
     def sync_time_func(loops: int) -> float:
         pool = _thread_pool(concurrency) if executor is Executor.THREADS else None
@@ -70,7 +71,13 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
         for _ in range(loops):
             database = _fresh_database(workdir) if backend is Backend.SQLITE else None
             service = build_sync_service(
-                backend, policy, latency_ms=latency_ms, sqlite_path=database, pool_size=concurrency
+                backend,
+                policy,
+                latency_ms=latency_ms,
+                sqlite_path=database,
+                pool_size=concurrency,
+                pg_dsn=pg_dsn,
+                pg_reset=True,
             )
             try:
                 started = time.perf_counter()
@@ -88,7 +95,13 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
         async def one_batch() -> float:
             database = _fresh_database(workdir) if backend is Backend.SQLITE else None
             service = await build_async_service(
-                backend, policy, latency_ms=latency_ms, sqlite_path=database
+                backend,
+                policy,
+                latency_ms=latency_ms,
+                sqlite_path=database,
+                pg_dsn=pg_dsn,
+                pg_reset=True,
+                pool_size=concurrency,  # one connection per gathered registration, as threads get
             )
             try:
                 started = time.perf_counter()

@@ -8,8 +8,10 @@ from pathlib import Path
 from core.events import DomainEvent
 from core.latency import LatencyModel
 from core.policy import Backend, Policy
+from core.pool_timing import PoolTimings
 from sync_variant.memory import MemoryUserRepository
 from sync_variant.ports import Handler, UserRepository
+from sync_variant.postgres import PostgresUserRepository
 from sync_variant.publisher import InlinePublisher
 from sync_variant.service import UserService
 from sync_variant.sqlite import SQLiteUserRepository
@@ -24,8 +26,15 @@ def build_service(
     pool_size: int = 1,
     seed: int = 0,
     handlers: Iterable[tuple[type[DomainEvent], Handler]] = (),
+    pg_dsn: str | None = None,
+    pg_reset: bool = False,
+    pool_timings: PoolTimings | None = None,
 ) -> UserService:
-    """Wire a UserService; the caller closes it with service.close()."""
+    """Wire a UserService; the caller closes it with service.close().
+
+    For postgres, `pg_reset` drops the benchmark's table first so the store starts
+    empty, and `pool_timings` collects pool wait and hold times.
+    """
     repository: UserRepository
     if backend is Backend.MEMORY:
         repository = MemoryUserRepository(policy, LatencyModel(latency_ms, seed=seed))
@@ -33,6 +42,12 @@ def build_service(
         if sqlite_path is None:
             raise ValueError("missing sqlite_path: the sqlite backend needs a database file path")
         repository = SQLiteUserRepository(sqlite_path, policy, pool_size=pool_size)
+    elif backend is Backend.POSTGRES:
+        if pg_dsn is None:
+            raise ValueError("missing pg_dsn: the postgres backend needs a server DSN")
+        repository = PostgresUserRepository(
+            pg_dsn, policy, pool_size=pool_size, reset=pg_reset, timings=pool_timings
+        )
     else:
         raise ValueError(f"unsupported backend {backend.value!r} for the sync stack")
 

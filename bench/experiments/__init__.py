@@ -11,8 +11,7 @@ from bench.experiments import c3_registrations, c7_duplicates
 from bench.experiments.base import Case, Context, Experiment
 
 EXPERIMENTS: dict[str, Experiment] = {
-    experiment.ID: experiment
-    for experiment in (c3_registrations, c7_duplicates)
+    experiment.ID: experiment for experiment in (c3_registrations, c7_duplicates)
 }
 
 __all__ = ["EXPERIMENTS", "Case", "Context", "Experiment"]
