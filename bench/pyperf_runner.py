@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import pyperf
 
+from bench.processes import ChildTimedOut, run_child
 from bench.profiles import Profile
 
 logger = logging.getLogger(__name__)
@@ -52,21 +52,14 @@ def run_case(case: dict[str, Any], profile: Profile, log_path: Path) -> list[flo
             log.write(f"\n$ {' '.join(command)}\n")
             log.flush()
             try:
-                completed = subprocess.run(
-                    command,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    timeout=profile.case_timeout_s,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired as error:
+                status = run_child(command, timeout_s=profile.case_timeout_s, output=log)
+            except ChildTimedOut as error:
                 raise CaseFailed(
                     f"case {case['name']!r} timed out after {profile.case_timeout_s:.0f} s"
                 ) from error
-        if completed.returncode != 0:
+        if status != 0:
             raise CaseFailed(
-                f"case {case['name']!r} failed: pyperf exited with status "
-                f"{completed.returncode}; see {log_path}"
+                f"case {case['name']!r} failed: pyperf exited with status {status}; see {log_path}"
             )
         benchmark = pyperf.Benchmark.load(str(output))
         return list(benchmark.get_values())

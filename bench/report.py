@@ -104,6 +104,10 @@ def _claim_section(claim: dict[str, Any], results: Results, out_dir: Path) -> li
         "",
     ]
     experiments = [e for e in results["experiments"] if e["claim"] == claim["id"]]
+    present = {e["id"] for e in experiments}
+    missing = [e for e in claim["experiments"] if e not in present]
+    if missing:
+        lines += [f"Missing from this run: {', '.join(f'`{e}`' for e in missing)}.", ""]
     if not experiments:
         lines += [f"Reason: {claim['reason']}", ""]
         return lines

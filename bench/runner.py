@@ -6,12 +6,20 @@ import contextlib
 import datetime as dt
 import logging
 import shutil
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from bench import environment, postgres, report, results
 from bench.experiments import EXPERIMENTS, Case, Context
@@ -120,6 +128,83 @@ def _save(run_results: results.Results, out_dir: Path) -> None:
     results.write_atomic(out_dir / "results.json", run_results)
 
 
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM arrived; handled like Ctrl-C so the same clean-up runs."""
+
+
+def _raise_interrupted(signum: int, frame: object) -> None:
+    raise Interrupted(f"received signal {signum}")
+
+
+def _existing_record(run_results: results.Results, experiment_id: str) -> dict[str, Any] | None:
+    return next((e for e in run_results["experiments"] if e["id"] == experiment_id), None)
+
+
+def _store_record(run_results: results.Results, record: dict[str, Any], out_dir: Path) -> None:
+    others = [e for e in run_results["experiments"] if e["id"] != record["id"]]
+    run_results["experiments"] = [*others, record]
+    _save(run_results, out_dir)
+
+
+def _run_experiment(
+    experiment: Any,
+    cases: list[Case],
+    context: Context,
+    run_results: results.Results,
+    progress: Progress,
+    overall: TaskID,
+) -> bool:
+    """Measure every case not measured yet, saving after each; return True if interrupted."""
+    out_dir = context.out_dir
+    previous = _existing_record(run_results, experiment.ID)
+    points: list[dict[str, Any]] = list(previous["points"]) if previous else []
+    done = [p["params"] for p in points]
+    todo = [c for c in cases if c.params not in done]
+    record: dict[str, Any] = {
+        "id": experiment.ID,
+        "claim": experiment.CLAIM,
+        "status": "failed",
+        "error": None,
+        "setup": experiment.describe(context),
+        "points": points,
+    }
+    task = progress.add_task(experiment.ID, total=len(cases), completed=len(cases) - len(todo))
+    progress.advance(overall, len(cases) - len(todo))
+    logger.info(
+        "starting experiment %s: %d cases, %d already measured",
+        experiment.ID,
+        len(cases),
+        len(cases) - len(todo),
+    )
+    interrupted = False
+    try:
+        for number, case in enumerate(todo, start=1):
+            progress.update(task, description=f"{experiment.ID}: {case.name}")
+            points.append(experiment.measure(case, context))
+            # Until the last case lands, the saved record says how far it got.
+            if number < len(todo):
+                record["error"] = f"incomplete: {len(points)} of {len(cases)} cases finished"
+                _store_record(run_results, record, out_dir)
+            progress.advance(task)
+            progress.advance(overall)
+        record["points"] = experiment.derive(points)
+        record["status"] = "ok"
+        record["error"] = None
+    except KeyboardInterrupt:
+        record["error"] = (
+            f"interrupted after {len(points)} of {len(cases)} cases; "
+            "continue with ddd-bench run --resume"
+        )
+        interrupted = True
+    except Exception as error:
+        logger.exception("experiment %s failed", experiment.ID)
+        record["error"] = f"{type(error).__name__}: {error}"
+    progress.update(task, description=f"{experiment.ID}: {record['status']}")
+    _store_record(run_results, record, out_dir)
+    logger.info("experiment %s %s", experiment.ID, record["status"])
+    return interrupted
+
+
 def run(options: RunOptions, console: Console | None = None) -> int:
     """Run the experiments, with a PostgreSQL server for the run when postgres is requested."""
     options.out_dir.mkdir(parents=True, exist_ok=True)
@@ -141,17 +226,19 @@ def _run_experiments(options: RunOptions, console: Console, extra: dict[str, Any
     finished = {e["id"] for e in run_results["experiments"] if e["status"] == "ok"}
 
     selected = [e for e in EXPERIMENTS.values() if e.CLAIM in options.claims]
+    measured_claims = {e.CLAIM for e in selected}
     for claim_id in options.claims:
-        if not any(claim_id == e.CLAIM for e in selected):
+        if claim_id not in measured_claims:
             console.print(f"[yellow]{claim_id} has no experiment yet, so it stays not-checked[/]")
-    pending = [e for e in selected if e.ID not in finished]
     for experiment in selected:
         if experiment.ID in finished:
             console.print(f"skipping {experiment.ID}: finished in {out_dir / 'results.json'}")
             logger.info("resume: skipping finished experiment %s", experiment.ID)
+    pending = [e for e in selected if e.ID not in finished]
     plans: dict[str, list[Case]] = {e.ID: e.plan(context) for e in pending}
     _save(run_results, out_dir)
 
+    previous_handler = signal.signal(signal.SIGTERM, _raise_interrupted)
     interrupted = False
     columns = (
         TextColumn("{task.description}"),
@@ -159,43 +246,20 @@ def _run_experiments(options: RunOptions, console: Console, extra: dict[str, Any
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as progress:
-        overall = progress.add_task("all cases", total=sum(len(p) for p in plans.values()))
-        for experiment in pending:
-            cases = plans[experiment.ID]
-            task = progress.add_task(experiment.ID, total=len(cases))
-            record: dict[str, Any] = {
-                "id": experiment.ID,
-                "claim": experiment.CLAIM,
-                "status": "ok",
-                "error": None,
-                "setup": experiment.describe(context),
-                "points": [],
-            }
-            logger.info("starting experiment %s with %d cases", experiment.ID, len(cases))
-            try:
-                for case in cases:
-                    progress.update(task, description=f"{experiment.ID}: {case.name}")
-                    record["points"].append(experiment.measure(case, context))
-                    progress.advance(task)
-                    progress.advance(overall)
-                record["points"] = experiment.derive(record["points"])
-            except KeyboardInterrupt:
-                record["status"] = "failed"
-                record["error"] = "interrupted by the user before all cases finished"
-                interrupted = True
-            except Exception as error:
-                logger.exception("experiment %s failed", experiment.ID)
-                record["status"] = "failed"
-                record["error"] = f"{type(error).__name__}: {error}"
-            progress.update(task, description=f"{experiment.ID}: {record['status']}")
-            run_results["experiments"] = [
-                e for e in run_results["experiments"] if e["id"] != experiment.ID
-            ] + [record]
-            _save(run_results, out_dir)
-            logger.info("experiment %s %s", experiment.ID, record["status"])
-            if interrupted:
-                break
+    try:
+        with Progress(*columns, console=console, transient=False) as progress:
+            overall = progress.add_task("all cases", total=sum(len(p) for p in plans.values()))
+            for experiment in pending:
+                interrupted = _run_experiment(
+                    experiment, plans[experiment.ID], context, run_results, progress, overall
+                )
+                if interrupted:
+                    break
+    except KeyboardInterrupt:
+        # A second interrupt can land between experiments; what finished is saved already.
+        interrupted = True
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
 
     run_results["run"]["finished"] = _now()
     _save(run_results, out_dir)
@@ -205,7 +269,10 @@ def _run_experiments(options: RunOptions, console: Console, extra: dict[str, Any
     _print_summary(console, run_results, report_path)
 
     if interrupted:
-        console.print("[red]interrupted: the report covers the experiments that finished[/]")
+        console.print(
+            f"[red]interrupted: the report covers what finished; continue with "
+            f"ddd-bench run --resume {out_dir}[/]"
+        )
         return EXIT_INTERRUPTED
     if any(e["status"] != "ok" for e in run_results["experiments"]):
         return EXIT_FAILED

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 import pytest_asyncio
 
+from async_variant.service import UserService
 from core.commands import (
     ActivateUser,
     ChangeEmail,
@@ -13,7 +14,6 @@ from core.commands import (
 )
 from core.errors import EmailAlreadyInUse, InvalidEmail, UserAlreadyInactive, UserNotFound
 from core.events import UserDeactivated, UserEmailChanged, UserRegistered
-from async_variant.service import UserService
 from tests.fakes import FakeAsyncRepository, RecordingAsyncPublisher
 
 
