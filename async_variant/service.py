@@ -8,6 +8,7 @@ from core.commands import (
     ChangeEmail,
     DeactivateUser,
     DeleteUser,
+    GetUser,
     ListActiveUsers,
     RegisterUser,
 )
@@ -64,6 +65,9 @@ class UserService:
 
         await self._publisher.publish(user.pull_events())
         return user
+
+    async def get_user(self, query: GetUser) -> User:
+        return await self._get(query.user_id)
 
     async def list_active_users(self, query: ListActiveUsers) -> list[User]:
         return await self._users.list_active()

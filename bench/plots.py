@@ -136,3 +136,13 @@ def plot_c7(points: list[Point], path: Path) -> Path:
 
 
 PLOTTERS = {"C3": (("c3-time-per-executor.png", plot_c3),), "C7": (("c7-duplicates.png", plot_c7),)}
+
+
+def _register_postgres_plots() -> None:
+    # Imported late: bench.plots_pg takes COLORS from this module.
+    from bench import plots_pg
+
+    PLOTTERS["C4"] = (("c4-speedup-vs-k.png", plots_pg.plot_c4),)
+
+
+_register_postgres_plots()

@@ -23,12 +23,30 @@ class Column:
     digits: int = 2
 
 
-PARAM_COLUMNS = ("backend", "policy", "stack", "executor", "concurrency")
+PARAM_COLUMNS = (
+    "backend",
+    "policy",
+    "stack",
+    "executor",
+    "driver",
+    "concurrency",
+    "k",
+    "connections",
+    "pool_size",
+    "clients",
+    "connection_hold",
+)
 
 TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
     "C3": (
         Column("wall_time_s", "wall time, ms", 1000.0, 1),
         Column("speedup_over_sync_sequential", "speed-up over sync sequential, x", 1.0, 1),
+    ),
+    "C4": (
+        Column("wall_time_s", "wall time, ms", 1000.0, 2),
+        Column("reads_per_s", "reads/s", 1.0, 0),
+        Column("speedup_over_serial", "speed-up over serial, x", 1.0, 2),
+        Column("littles_law_bound", "Little's-law bound, x", 1.0, 0),
     ),
     "C7": (
         Column("duplicates_stored", "users stored with the email", 1.0, 0),

@@ -18,6 +18,7 @@ from typing import Any
 
 from async_variant.bootstrap import build_service as build_async_service
 from bench.drivers import new_event_loop, run_async, run_sync, warmed_thread_pool
+from bench.timed_reads import concurrent_reads
 from bench.vocabulary import Executor, Stack
 from core.policy import Backend, Policy
 from core.workload import registrations
@@ -119,4 +120,5 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
 
 FACTORIES: dict[str, Callable[[dict[str, Any]], TimeFunc]] = {
     "register-batch": register_batch,
+    "concurrent-reads": concurrent_reads,
 }

@@ -146,6 +146,16 @@ def judge_c7(points: list[Point]) -> Verdict:
 JUDGES: dict[str, Callable[[list[Point]], Verdict]] = {"C3": judge_c3, "C7": judge_c7}
 
 
+def _register_postgres_judges() -> None:
+    # Imported late: bench.verdicts_pg builds on Verdict and _summary from this module.
+    from bench import verdicts_pg
+
+    JUDGES["C4"] = verdicts_pg.judge_c4
+
+
+_register_postgres_judges()
+
+
 def judge(claim_id: str, experiments: list[dict[str, Any]]) -> Verdict:
     """Judge a claim from its experiments; missing or failed experiments leave it not-checked."""
     claim = CLAIMS_BY_ID[claim_id]

@@ -36,3 +36,10 @@ class DeleteUser:
 @dataclass(frozen=True)
 class ListActiveUsers:
     """Query for every active user, ordered by id."""
+
+
+@dataclass(frozen=True)
+class GetUser:
+    """Query for one user by id; UserNotFound when there is none."""
+
+    user_id: str

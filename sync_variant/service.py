@@ -7,6 +7,7 @@ from core.commands import (
     ChangeEmail,
     DeactivateUser,
     DeleteUser,
+    GetUser,
     ListActiveUsers,
     RegisterUser,
 )
@@ -64,6 +65,9 @@ class UserService:
 
         self._publisher.publish(user.pull_events())
         return user
+
+    def get_user(self, query: GetUser) -> User:
+        return self._get(query.user_id)
 
     def list_active_users(self, query: ListActiveUsers) -> list[User]:
         return self._users.list_active()

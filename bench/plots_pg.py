@@ -1,0 +1,101 @@
+"""Plots for the PostgreSQL-era claims: C4 speed-up against K, C2 pool utilisation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")  # render to files; no display is needed or assumed
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from bench.plots import COLORS
+
+Point = dict[str, Any]
+
+_DRIVER_MARKERS = {None: "o", "psycopg": "o", "asyncpg": "s"}
+_BACKEND_ORDER = ("memory", "sqlite", "postgres")
+
+
+def _series_label(params: dict[str, Any]) -> str:
+    label = f"{params['stack']} {params['executor']}"
+    if params["executor"] == "threads":
+        label += " (pool <= 100)"
+    if params.get("driver") and params["stack"] == "async":
+        label += f" [{params['driver']}]"
+    return label
+
+
+def _error_bars(values: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
+    medians = np.array([v["median"] for v in values])
+    low = np.array([v["ci95"][0] for v in values])
+    high = np.array([v["ci95"][1] for v in values])
+    return medians, np.vstack([medians - low, high - medians])
+
+
+def plot_c4(points: list[Point], path: Path) -> Path:
+    panels: list[tuple[str, str]] = []
+    for backend in _BACKEND_ORDER:
+        for policy in ("as-written", "corrected"):
+            if any(
+                p["params"]["backend"] == backend and p["params"]["policy"] == policy
+                for p in points
+            ):
+                panels.append((backend, policy))
+    figure, axes = plt.subplots(
+        1, len(panels), figsize=(6.0 * len(panels), 5.0), squeeze=False, sharey=True
+    )
+    ks = sorted({p["params"]["k"] for p in points})
+    for axis, (backend, policy) in zip(axes[0], panels, strict=True):
+        rows = [
+            p
+            for p in points
+            if p["params"]["backend"] == backend
+            and p["params"]["policy"] == policy
+            and "speedup_over_serial" in p["metrics"]
+        ]
+        series: dict[tuple[str, str, str | None], list[Point]] = {}
+        for p in rows:
+            key = (p["params"]["stack"], p["params"]["executor"], p["params"].get("driver"))
+            series.setdefault(key, []).append(p)
+        for (stack, executor, driver), members in series.items():
+            members.sort(key=lambda p: p["params"]["k"])
+            x = np.array([p["params"]["k"] for p in members])
+            medians, errors = _error_bars([p["metrics"]["speedup_over_serial"] for p in members])
+            axis.errorbar(
+                x,
+                medians,
+                yerr=errors,
+                capsize=3,
+                marker=_DRIVER_MARKERS.get(driver, "o"),
+                linestyle="--" if driver == "asyncpg" else "-",
+                color=COLORS[f"{stack}-{executor}"],
+                label=_series_label(members[0]["params"]),
+            )
+        axis.plot(
+            ks, ks, color="black", linestyle=":", linewidth=1, label="Little's law: K in flight"
+        )
+        capped = [min(k, 100) for k in ks]
+        axis.plot(
+            ks,
+            capped,
+            color="grey",
+            linestyle="-.",
+            linewidth=1,
+            label="Little's law: 100 threads or connections",
+        )
+        axis.set_xscale("log")
+        axis.set_yscale("log")
+        axis.set_xlabel("K, concurrent reads (log scale)")
+        axis.set_ylabel("speed-up over serial reads, x (log scale)")
+        axis.set_title(f"{backend}, {policy}")
+        axis.grid(alpha=0.3, which="both")
+        axis.legend(fontsize=7)
+    figure.suptitle("C4: speed-up of K concurrent reads over serial (median, 95% CI)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

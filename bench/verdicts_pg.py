@@ -1,0 +1,113 @@
+"""Verdicts for the claims measured against database pools: C4 (concurrent reads) and C2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench.verdicts import Point, Verdict, _summary
+
+REFERENCE_K = 100  # the K the verdict quotes: past one-at-a-time, within the 100-connection cap
+SCALING_SHARE = 0.5  # "scales" means reaching at least half of the Little's-law bound
+
+# Why a backend stops scaling, by what limits the reads in flight there.
+_LIMITS = {
+    ("memory", "as-written"): "the guide's lock serialises every read",
+    ("memory", "corrected"): "simulated sleeps overlap until the thread or pool cap",
+    ("sqlite", "corrected"): "async statements all run on one aiosqlite worker thread, and "
+    "sqlite3 work in threads contends for the GIL",
+    ("postgres", "corrected"): "each query costs CPU in the client and the server, which "
+    "share the machine's cores, so overlapping the round trips saves little",
+}
+
+
+def _speedup(point: Point) -> float:
+    return float(point["metrics"]["speedup_over_serial"]["median"])
+
+
+def _scales_to(points: list[Point]) -> int | None:
+    """Return the largest K whose speed-up reaches SCALING_SHARE of its bound, if any K > 1."""
+    reached = [
+        p["params"]["k"]
+        for p in points
+        if p["params"]["k"] > 1
+        and _speedup(p) >= SCALING_SHARE * float(p["metrics"]["littles_law_bound"])
+    ]
+    return max(reached) if reached else None
+
+
+def judge_c4(points: list[Point]) -> Verdict:
+    measured = [p for p in points if "speedup_over_serial" in p["metrics"]]
+    ks = sorted({p["params"]["k"] for p in measured})
+    if not ks:
+        return Verdict("not-checked", "C4 has no speed-up to judge")
+    k_ref = REFERENCE_K if REFERENCE_K in ks else ks[-1]
+    combos = []
+    for backend in ("memory", "sqlite", "postgres"):
+        for policy in ("as-written", "corrected"):
+            if any(
+                p["params"]["backend"] == backend and p["params"]["policy"] == policy
+                for p in measured
+            ):
+                combos.append((backend, policy))
+
+    headline: dict[str, dict[str, Any]] = {}
+    parts: list[str] = []
+    reaches: dict[tuple[str, str], float] = {}
+    for backend, policy in combos:
+        rows = [
+            p
+            for p in measured
+            if p["params"]["backend"] == backend and p["params"]["policy"] == policy
+        ]
+        at_ref = [p for p in rows if p["params"]["k"] == k_ref]
+        async_points = [p for p in at_ref if p["params"]["stack"] == "async"]
+        threads = [p for p in at_ref if p["params"]["executor"] == "threads"]
+        if not async_points:
+            continue
+        best_async = max(async_points, key=_speedup)
+        bound = float(best_async["metrics"]["littles_law_bound"])
+        reaches[(backend, policy)] = _speedup(best_async) / bound
+        name = f"c4_speedup_{backend}_{policy.replace('-', '_')}_k{k_ref}"
+        headline[f"{name}_async"] = _summary(best_async["metrics"]["speedup_over_serial"])
+        text = (
+            f"{backend} {policy}: async {best_async['params']['executor']} "
+            f"{_speedup(best_async):.1f}x (bound {bound:.0f})"
+        )
+        if threads:
+            headline[f"{name}_threads"] = _summary(threads[0]["metrics"]["speedup_over_serial"])
+            text += f", threads {_speedup(threads[0]):.1f}x"
+        async_rows = [
+            p
+            for p in rows
+            if p["params"]["stack"] == "async"
+            and p["params"]["executor"] == best_async["params"]["executor"]
+            and p["params"].get("driver") == best_async["params"].get("driver")
+        ]
+        scales_to = _scales_to(async_rows)
+        text += (
+            f", async scales to K={scales_to}" if scales_to else ", async does not scale past K=1"
+        )
+        if (backend, policy) in _LIMITS and (scales_to is None or scales_to < ks[-1]):
+            text += f" ({_LIMITS[(backend, policy)]})"
+        parts.append(text)
+
+    if not reaches:
+        return Verdict("not-checked", "C4 has no async point to judge")
+    measured_text = f"at K={k_ref} concurrent reads, " + "; ".join(parts)
+    guide = reaches.get(("memory", "as-written"))
+    if all(r >= SCALING_SHARE for r in reaches.values()):
+        return Verdict("confirmed", f"Confirmed: {measured_text}.", headline)
+    if guide is not None and guide * k_ref < 2:
+        return Verdict(
+            "refuted",
+            f"Refuted in the guide's own setup, whose lock serialises the reads: {measured_text}.",
+            headline,
+        )
+    if all(r * k_ref < 2 for r in reaches.values()):
+        return Verdict("refuted", f"Refuted: {measured_text}.", headline)
+    return Verdict(
+        "conditional",
+        f"Holds only where the reads wait on I/O rather than CPU or one connection: "
+        f"{measured_text}.",
+        headline,
+    )
