@@ -27,7 +27,7 @@ CLAIMS: tuple[Claim, ...] = (
         "数据库连接利用率低：异步可提升300-500%",
         "Async raises database connection utilisation by 300-500%.",
         "+300-500 %",
-        (),
+        ("c2-pool-utilisation",),
     ),
     Claim(
         "C3",

@@ -138,11 +138,18 @@ def plot_c7(points: list[Point], path: Path) -> Path:
 PLOTTERS = {"C3": (("c3-time-per-executor.png", plot_c3),), "C7": (("c7-duplicates.png", plot_c7),)}
 
 
-def _register_postgres_plots() -> None:
-    # Imported late: bench.plots_pg takes COLORS from this module.
-    from bench import plots_pg
+def plot_c2(points: list[Point], path: Path) -> Path:
+    # Imported on use: bench.plots_pg takes COLORS from this module.
+    from bench.plots_pg import plot_c2 as plot
 
-    PLOTTERS["C4"] = (("c4-speedup-vs-k.png", plots_pg.plot_c4),)
+    return plot(points, path)
 
 
-_register_postgres_plots()
+def plot_c4(points: list[Point], path: Path) -> Path:
+    from bench.plots_pg import plot_c4 as plot
+
+    return plot(points, path)
+
+
+PLOTTERS["C2"] = (("c2-pool-utilisation.png", plot_c2),)
+PLOTTERS["C4"] = (("c4-speedup-vs-k.png", plot_c4),)

@@ -99,3 +99,85 @@ def plot_c4(points: list[Point], path: Path) -> Path:
     figure.savefig(path, dpi=110)
     plt.close(figure)
     return path
+
+
+def plot_c2(points: list[Point], path: Path) -> Path:
+    pools = sorted({p["params"]["pool_size"] for p in points})
+    figure, axes = plt.subplots(2, len(pools), figsize=(6.5 * len(pools), 9.0), squeeze=False)
+    for column, pool in enumerate(pools):
+        rows = [p for p in points if p["params"]["pool_size"] == pool]
+        clients = sorted({p["params"]["clients"] for p in rows})
+        wait_ms = float(rows[0]["params"]["wait_ms"])
+        top, bottom = axes[0][column], axes[1][column]
+        series: dict[tuple[str, str, str], list[Point]] = {}
+        for p in rows:
+            key = (p["params"]["stack"], p["params"]["executor"], p["params"]["policy"])
+            series.setdefault(key, []).append(p)
+        for (stack, executor, policy), members in series.items():
+            members.sort(key=lambda p: p["params"]["clients"])
+            x = np.array([p["params"]["clients"] for p in members])
+            style = "--" if policy == "as-written" else "-"
+            color = COLORS[f"{stack}-{executor}"]
+            label = f"{stack} {executor}, {policy}"
+            medians, errors = _error_bars(
+                [p["metrics"]["throughput_per_connection_rps"] for p in members]
+            )
+            top.errorbar(
+                x,
+                medians,
+                yerr=errors,
+                capsize=3,
+                marker="o",
+                linestyle=style,
+                color=color,
+                label=label,
+            )
+            p99, p99_errors = _error_bars([p["metrics"]["pool_wait_p99_ms"] for p in members])
+            bottom.errorbar(
+                x,
+                p99,
+                yerr=p99_errors,
+                capsize=3,
+                marker="o",
+                linestyle=style,
+                color=color,
+                label=label,
+            )
+        # Little's law: a connection held for at least the wait serves at most 1/wait requests/s.
+        held_bound = 1000.0 / wait_ms
+        top.axhline(
+            held_bound,
+            color="black",
+            linestyle=":",
+            linewidth=1,
+            label=f"Little's law, held {wait_ms:.0f} ms: {held_bound:.0f}/s",
+        )
+        # Each client sends at most one request per wait, spread over the pool's connections.
+        client_bound = [c * 1000.0 / wait_ms / pool for c in clients]
+        top.plot(
+            clients,
+            client_bound,
+            color="grey",
+            linestyle="-.",
+            linewidth=1,
+            label="Little's law, client-limited: clients / wait / pool",
+        )
+        top.set_yscale("log")
+        top.set_title(f"pool of {pool} connections")
+        top.set_xlabel("clients (closed loop)")
+        top.set_ylabel("requests/s per pooled connection (log scale)")
+        top.grid(alpha=0.3, which="both")
+        top.legend(fontsize=7)
+        bottom.set_yscale("log")
+        bottom.set_xlabel("clients (closed loop)")
+        bottom.set_ylabel("pool wait p99, ms (log scale)")
+        bottom.grid(alpha=0.3, which="both")
+        bottom.legend(fontsize=7)
+    figure.suptitle(
+        "C2: throughput per pooled connection and pool wait (dashed: connection held "
+        "for the use case; median, 95% CI)"
+    )
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+    return path

@@ -42,6 +42,15 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("wall_time_s", "wall time, ms", 1000.0, 1),
         Column("speedup_over_sync_sequential", "speed-up over sync sequential, x", 1.0, 1),
     ),
+    "C2": (
+        Column("throughput_rps", "requests/s", 1.0, 0),
+        Column("throughput_per_connection_rps", "requests/s per connection", 1.0, 1),
+        Column("utilisation_over_sync", "async / sync per connection, x", 1.0, 2),
+        Column("pool_wait_p50_ms", "pool wait p50, ms", 1.0, 2),
+        Column("pool_wait_p99_ms", "pool wait p99, ms", 1.0, 2),
+        Column("checked_out_share", "pool time checked out, %", 100.0, 1),
+        Column("busy_share_of_checked_out", "checked-out time executing (server), %", 100.0, 2),
+    ),
     "C4": (
         Column("wall_time_s", "wall time, ms", 1000.0, 2),
         Column("reads_per_s", "reads/s", 1.0, 0),

@@ -146,14 +146,21 @@ def judge_c7(points: list[Point]) -> Verdict:
 JUDGES: dict[str, Callable[[list[Point]], Verdict]] = {"C3": judge_c3, "C7": judge_c7}
 
 
-def _register_postgres_judges() -> None:
-    # Imported late: bench.verdicts_pg builds on Verdict and _summary from this module.
-    from bench import verdicts_pg
+def judge_c2(points: list[Point]) -> Verdict:
+    # Imported on use: bench.verdicts_pg builds on Verdict from this module.
+    from bench.verdicts_pg import judge_c2 as judge
 
-    JUDGES["C4"] = verdicts_pg.judge_c4
+    return judge(points)
 
 
-_register_postgres_judges()
+def judge_c4(points: list[Point]) -> Verdict:
+    from bench.verdicts_pg import judge_c4 as judge
+
+    return judge(points)
+
+
+JUDGES["C2"] = judge_c2
+JUDGES["C4"] = judge_c4
 
 
 def judge(claim_id: str, experiments: list[dict[str, Any]]) -> Verdict:

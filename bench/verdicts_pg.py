@@ -111,3 +111,92 @@ def judge_c4(points: list[Point]) -> Verdict:
         f"{measured_text}.",
         headline,
     )
+
+
+CLAIMED_C2_RATIO = 4.0  # "+300-500 %": async per-connection utilisation at least 4x sync's
+
+
+def _median(point: Point, name: str) -> float | None:
+    value = point["metrics"].get(name)
+    return None if value is None else float(value["median"])
+
+
+def _span(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}x"
+
+
+def judge_c2(points: list[Point]) -> Verdict:
+    ratios: dict[str, list[float]] = {"as-written": [], "corrected": []}
+    busy: dict[str, list[float]] = {"as-written": [], "corrected": []}
+    for point in points:
+        params = point["params"]
+        policy = params["policy"]
+        if params["stack"] == "async":
+            ratio = _median(point, "utilisation_over_sync")
+            if ratio is not None:
+                ratios[policy].append(ratio)
+        share = _median(point, "busy_share_of_checked_out")
+        if share is not None:
+            busy[policy].append(share)
+    if not ratios["as-written"] and not ratios["corrected"]:
+        return Verdict("not-checked", "C2 has no async point with a sync twin to compare")
+
+    pool = min(p["params"]["pool_size"] for p in points)
+    clients = max(p["params"]["clients"] for p in points)
+    releasing = {}
+    for policy in ("as-written", "corrected"):
+        match = [
+            p
+            for p in points
+            if p["params"]["stack"] == "sync"
+            and p["params"]["policy"] == policy
+            and p["params"]["pool_size"] == pool
+            and p["params"]["clients"] == clients
+        ]
+        if match:
+            releasing[policy] = _median(match[0], "throughput_per_connection_rps")
+
+    headline: dict[str, dict[str, Any]] = {}
+    for point in points:
+        params = point["params"]
+        if (
+            params["stack"] == "async"
+            and params["executor"] == "asyncio"
+            and params["pool_size"] == pool
+            and params["clients"] == clients
+            and "utilisation_over_sync" in point["metrics"]
+        ):
+            key = f"c2_utilisation_ratio_{params['policy'].replace('-', '_')}"
+            headline[key] = _summary(point["metrics"]["utilisation_over_sync"])
+
+    parts = []
+    for policy, label in (
+        ("as-written", "with the connection held across the non-database wait"),
+        ("corrected", "with it checked out only around each query"),
+    ):
+        if ratios[policy]:
+            parts.append(f"{_span(ratios[policy])} {label}")
+    measured = (
+        "async over sync-threads throughput per pooled connection is "
+        + " and ".join(parts)
+        + " (same pools and client counts)"
+    )
+    lever = releasing.get("corrected"), releasing.get("as-written")
+    if lever[0] and lever[1]:
+        measured += (
+            f"; releasing the connection during the wait raises sync's own per-connection "
+            f"throughput {lever[0] / lever[1]:.1f}x (pool {pool}, {clients} clients)"
+        )
+    if busy["as-written"] and busy["corrected"]:
+        measured += (
+            f"; the server executes queries for {100 * max(busy['as-written']):.1f}% of "
+            f"checked-out time at most as written and {100 * max(busy['corrected']):.1f}% "
+            "corrected (pg_stat_statements)"
+        )
+
+    all_ratios = ratios["as-written"] + ratios["corrected"]
+    if ratios["as-written"] and min(ratios["as-written"]) >= CLAIMED_C2_RATIO:
+        return Verdict("confirmed", f"Confirmed: {measured}.", headline)
+    if max(all_ratios) >= CLAIMED_C2_RATIO:
+        return Verdict("conditional", f"Holds only in some configurations: {measured}.", headline)
+    return Verdict("refuted", f"Refuted: {measured}.", headline)

@@ -7,12 +7,17 @@ progress, persistence and failure handling, so experiments only measure.
 
 from __future__ import annotations
 
-from bench.experiments import c3_registrations, c4_concurrent_reads, c7_duplicates
+from bench.experiments import (
+    c2_pool_utilisation,
+    c3_registrations,
+    c4_concurrent_reads,
+    c7_duplicates,
+)
 from bench.experiments.base import Case, Context, Experiment
 
 EXPERIMENTS: dict[str, Experiment] = {
     experiment.ID: experiment
-    for experiment in (c3_registrations, c4_concurrent_reads, c7_duplicates)
+    for experiment in (c2_pool_utilisation, c3_registrations, c4_concurrent_reads, c7_duplicates)
 }
 
 __all__ = ["EXPERIMENTS", "Case", "Context", "Experiment"]
