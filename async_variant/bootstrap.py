@@ -11,6 +11,7 @@ from async_variant.ports import Handler, UserRepository
 from async_variant.postgres import PostgresUserRepository
 from async_variant.publisher import InlinePublisher
 from async_variant.service import UserService
+from async_variant.sqlalchemy_postgres import SQLAlchemyUserRepository
 from async_variant.sqlite import SQLiteUserRepository
 from core.events import DomainEvent
 from core.latency import LatencyModel
@@ -20,6 +21,7 @@ from core.pool_timing import PoolTimings
 PG_DRIVERS = {
     "psycopg": PostgresUserRepository.open,
     "asyncpg": AsyncpgUserRepository.open,
+    "sqlalchemy": SQLAlchemyUserRepository.open,
 }
 
 
@@ -39,7 +41,7 @@ async def build_service(
 ) -> UserService:
     """Wire a UserService inside the running event loop; the caller awaits service.close().
 
-    For postgres, `pg_driver` picks psycopg or asyncpg, `pg_reset` drops the
+    For postgres, `pg_driver` picks psycopg, asyncpg or sqlalchemy, `pg_reset` drops the
     benchmark's table first so the store starts empty, and `pool_timings` collects
     pool wait and hold times.
     """

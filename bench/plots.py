@@ -25,11 +25,12 @@ POLICIES = ("as-written", "corrected")
 
 
 def config_label(params: dict[str, Any]) -> str:
+    driver = f"\n[{params['driver']}]" if params.get("driver") else ""
     if params["executor"] == "threads":
-        return f"sync threads\n(pool {params['concurrency']})"
+        return f"sync threads\n(pool {params['concurrency']}){driver}"
     if params["stack"] == "async":
-        return f"async {params['executor']}\n(gather {params['concurrency']})"
-    return f"sync {params['executor']}"
+        return f"async {params['executor']}\n(gather {params['concurrency']}){driver}"
+    return f"sync {params['executor']}{driver}"
 
 
 def _color(params: dict[str, Any]) -> str:
@@ -61,7 +62,7 @@ def _grouped_bars(
         rows = [p for p in points if p["params"]["backend"] == backend]
         configs: list[dict[str, Any]] = []
         for p in rows:
-            key = {k: p["params"][k] for k in ("stack", "executor", "concurrency")}
+            key = {k: p["params"].get(k) for k in ("stack", "executor", "concurrency", "driver")}
             if key not in configs:
                 configs.append(key)
         x = np.arange(len(configs))
@@ -72,7 +73,7 @@ def _grouped_bars(
                     p
                     for p in rows
                     if p["params"]["policy"] == policy
-                    and all(p["params"][k] == v for k, v in config.items())
+                    and all(p["params"].get(k) == v for k, v in config.items())
                 ]
                 if not match:
                     continue

@@ -16,7 +16,8 @@ from bench.plots import COLORS
 
 Point = dict[str, Any]
 
-_DRIVER_MARKERS = {None: "o", "psycopg": "o", "asyncpg": "s"}
+_DRIVER_MARKERS = {None: "o", "psycopg": "o", "asyncpg": "s", "sqlalchemy": "^"}
+_DRIVER_LINES: dict[str, Any] = {"asyncpg": "--", "sqlalchemy": (0, (3, 1, 1, 1, 1, 1))}
 _BACKEND_ORDER = ("memory", "sqlite", "postgres")
 
 
@@ -24,7 +25,7 @@ def _series_label(params: dict[str, Any]) -> str:
     label = f"{params['stack']} {params['executor']}"
     if params["executor"] == "threads":
         label += " (pool <= 100)"
-    if params.get("driver") and params["stack"] == "async":
+    if params.get("driver"):
         label += f" [{params['driver']}]"
     return label
 
@@ -71,7 +72,7 @@ def plot_c4(points: list[Point], path: Path) -> Path:
                 yerr=errors,
                 capsize=3,
                 marker=_DRIVER_MARKERS.get(driver, "o"),
-                linestyle="--" if driver == "asyncpg" else "-",
+                linestyle=_DRIVER_LINES.get(str(driver), "-"),
                 color=COLORS[f"{stack}-{executor}"],
                 label=_series_label(members[0]["params"]),
             )

@@ -65,6 +65,7 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
     commands = registrations(int(params["registrations"]), seed=int(params["seed"]))
     workdir = Path(case["workdir"])
     pg_dsn = case.get("pg_dsn")
+    pg_driver = str(params.get("driver") or "psycopg")
 
     def sync_time_func(loops: int) -> float:
         pool = _thread_pool(concurrency) if executor is Executor.THREADS else None
@@ -78,6 +79,7 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
                 sqlite_path=database,
                 pool_size=concurrency,
                 pg_dsn=pg_dsn,
+                pg_driver=pg_driver,
                 pg_reset=True,
             )
             try:
@@ -101,6 +103,7 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
                 latency_ms=latency_ms,
                 sqlite_path=database,
                 pg_dsn=pg_dsn,
+                pg_driver=pg_driver,
                 pg_reset=True,
                 pool_size=concurrency,  # one connection per gathered registration, as threads get
             )

@@ -64,6 +64,7 @@ def concurrent_reads(case: dict[str, Any]) -> TimeFunc:
             sqlite_path=database,
             pool_size=connections,
             pg_dsn=pg_dsn,
+            pg_driver=str(params.get("driver") or "psycopg"),
             pg_reset=True,
         )
         for command in seeds:

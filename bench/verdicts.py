@@ -37,7 +37,8 @@ def _fmt_ratio(summary: dict[str, Any]) -> str:
 
 
 def judge_c3(points: list[Point]) -> Verdict:
-    backend = "memory" if _find(points, backend="memory") else "sqlite"
+    present = [b for b in ("memory", "sqlite", "postgres") if _find(points, backend=b)]
+    backend = present[0] if present else "memory"
     speedups: dict[str, dict[str, Any]] = {}
     times: dict[str, float] = {}
     for policy in ("as-written", "corrected"):

@@ -14,7 +14,13 @@ from sync_variant.ports import Handler, UserRepository
 from sync_variant.postgres import PostgresUserRepository
 from sync_variant.publisher import InlinePublisher
 from sync_variant.service import UserService
+from sync_variant.sqlalchemy_postgres import SQLAlchemyUserRepository
 from sync_variant.sqlite import SQLiteUserRepository
+
+PG_DRIVERS: dict[str, type[PostgresUserRepository] | type[SQLAlchemyUserRepository]] = {
+    "psycopg": PostgresUserRepository,
+    "sqlalchemy": SQLAlchemyUserRepository,
+}
 
 
 def build_service(
@@ -27,13 +33,15 @@ def build_service(
     seed: int = 0,
     handlers: Iterable[tuple[type[DomainEvent], Handler]] = (),
     pg_dsn: str | None = None,
+    pg_driver: str = "psycopg",
     pg_reset: bool = False,
     pool_timings: PoolTimings | None = None,
 ) -> UserService:
     """Wire a UserService; the caller closes it with service.close().
 
-    For postgres, `pg_reset` drops the benchmark's table first so the store starts
-    empty, and `pool_timings` collects pool wait and hold times.
+    For postgres, `pg_driver` picks psycopg or sqlalchemy, `pg_reset` drops the
+    benchmark's table first so the store starts empty, and `pool_timings` collects
+    pool wait and hold times.
     """
     repository: UserRepository
     if backend is Backend.MEMORY:
@@ -45,7 +53,10 @@ def build_service(
     elif backend is Backend.POSTGRES:
         if pg_dsn is None:
             raise ValueError("missing pg_dsn: the postgres backend needs a server DSN")
-        repository = PostgresUserRepository(
+        if pg_driver not in PG_DRIVERS:
+            choices = ", ".join(PG_DRIVERS)
+            raise ValueError(f"invalid pg_driver {pg_driver!r}: choose from {choices}")
+        repository = PG_DRIVERS[pg_driver](
             pg_dsn, policy, pool_size=pool_size, reset=pg_reset, timings=pool_timings
         )
     else:

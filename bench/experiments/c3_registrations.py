@@ -26,6 +26,13 @@ EXECUTORS: tuple[tuple[Executor, int], ...] = (
     (Executor.UVLOOP, REGISTRATIONS),
 )
 
+# Further adapters on PostgreSQL, so the driver's own cost shows: (executor, concurrency, driver).
+POSTGRES_DRIVERS: tuple[tuple[Executor, int, str], ...] = (
+    (Executor.ASYNCIO, REGISTRATIONS, "asyncpg"),
+    (Executor.THREADS, REGISTRATIONS, "sqlalchemy"),
+    (Executor.ASYNCIO, REGISTRATIONS, "sqlalchemy"),
+)
+
 
 def describe(context: Context) -> dict[str, Any]:
     return {
@@ -45,6 +52,9 @@ def describe(context: Context) -> dict[str, Any]:
         },
         "sqlite": "one database file per batch; sync: one connection per thread; async: "
         "one aiosqlite connection; WAL, synchronous=NORMAL",
+        "postgres": "one pool per batch, as many connections as threads or gathered tasks, "
+        "table dropped and created before each batch; drivers psycopg 3 on both stacks, "
+        "plus asyncpg and SQLAlchemy ORM sessions",
         "handlers": "none subscribed, as in the guide, whose User.create raises no event",
     }
 
@@ -55,7 +65,10 @@ def plan(context: Context) -> list[Case]:
         if backend not in context.backends:
             continue
         for policy in Policy:
-            for executor, concurrency in EXECUTORS:
+            variants: list[tuple[Executor, int, str | None]] = [(e, c, None) for e, c in EXECUTORS]
+            if backend is Backend.POSTGRES:
+                variants += list(POSTGRES_DRIVERS)
+            for executor, concurrency, driver in variants:
                 params = {
                     "stack": executor.stack.value,
                     "executor": executor.value,
@@ -67,6 +80,9 @@ def plan(context: Context) -> list[Case]:
                     "seed": context.seed,
                 }
                 name = f"{backend.value} {policy.value} {executor.value}x{concurrency}"
+                if backend is Backend.POSTGRES:
+                    params["driver"] = driver or "psycopg"
+                    name += f" {params['driver']}"
                 cases.append(Case(name, params))
     return cases
 

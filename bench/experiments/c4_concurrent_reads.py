@@ -20,13 +20,16 @@ MAX_THREADS = 100  # thread-pool cap: a common production size, far below K = 10
 MAX_CONNECTIONS = 100  # pool cap for both stacks; the throwaway server allows 200
 BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES)
 
-# (executor, driver): the async stack on PostgreSQL also runs on asyncpg.
+# (executor, driver): on PostgreSQL the async stack also runs on asyncpg, and both
+# stacks on SQLAlchemy ORM sessions; None is the backend's default adapter.
 EXECUTORS: tuple[tuple[Executor, str | None], ...] = (
     (Executor.SEQUENTIAL, None),
     (Executor.THREADS, None),
     (Executor.ASYNCIO, None),
     (Executor.UVLOOP, None),
     (Executor.ASYNCIO, "asyncpg"),
+    (Executor.THREADS, "sqlalchemy"),
+    (Executor.ASYNCIO, "sqlalchemy"),
 )
 
 

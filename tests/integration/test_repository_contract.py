@@ -18,6 +18,7 @@ import uvloop
 from async_variant.asyncpg_postgres import AsyncpgUserRepository
 from async_variant.memory import MemoryUserRepository as AsyncMemory
 from async_variant.postgres import PostgresUserRepository as AsyncPostgres
+from async_variant.sqlalchemy_postgres import SQLAlchemyUserRepository as AsyncSQLAlchemy
 from async_variant.sqlite import SQLiteUserRepository as AsyncSQLite
 from core.errors import EmailAlreadyInUse
 from core.latency import LatencyModel
@@ -25,6 +26,7 @@ from core.model import User
 from core.policy import Policy
 from sync_variant.memory import MemoryUserRepository as SyncMemory
 from sync_variant.postgres import PostgresUserRepository as SyncPostgres
+from sync_variant.sqlalchemy_postgres import SQLAlchemyUserRepository as SyncSQLAlchemy
 from sync_variant.sqlite import SQLiteUserRepository as SyncSQLite
 
 
@@ -54,6 +56,10 @@ def _open(
         assert pg_dsn is not None
         pg_repository = SyncPostgres(pg_dsn, policy, pool_size=2, reset=True)
         return pg_repository, pg_repository.close
+    if kind == "sync-sqlalchemy":
+        assert pg_dsn is not None
+        orm_repository = SyncSQLAlchemy(pg_dsn, policy, pool_size=2, reset=True)
+        return orm_repository, orm_repository.close
     loop_name, backend = kind.split("-")[1:]
     loop = uvloop.new_event_loop() if loop_name == "uvloop" else asyncio.new_event_loop()
     if backend == "memory":
@@ -64,6 +70,9 @@ def _open(
     elif backend == "asyncpg":
         opened = AsyncpgUserRepository.open(pg_dsn, policy, pool_size=2, reset=True)
         driver = AsyncDriver(loop.run_until_complete(opened), loop)
+    elif backend == "sqlalchemy":
+        orm_opened = AsyncSQLAlchemy.open(pg_dsn, policy, pool_size=2, reset=True)
+        driver = AsyncDriver(loop.run_until_complete(orm_opened), loop)
     else:
         driver = AsyncDriver(loop.run_until_complete(AsyncSQLite.open(database, policy)), loop)
 
@@ -90,13 +99,20 @@ KINDS = (
     "async-uvloop-postgres",
     "async-asyncio-asyncpg",
     "async-uvloop-asyncpg",
+    "sync-sqlalchemy",
+    "async-asyncio-sqlalchemy",
+    "async-uvloop-sqlalchemy",
 )
 
 
 @pytest.fixture(params=[(k, p) for k in KINDS for p in Policy], ids=lambda v: f"{v[0]}-{v[1]}")
 def adapter(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, Policy]]:
     kind, policy = request.param
-    pg_dsn = request.getfixturevalue("pg_dsn") if kind.endswith(("postgres", "asyncpg")) else None
+    pg_dsn = (
+        request.getfixturevalue("pg_dsn")
+        if kind.endswith(("postgres", "asyncpg", "sqlalchemy"))
+        else None
+    )
     repository, close = _open(kind, policy, tmp_path, pg_dsn)
     try:
         yield repository, policy
