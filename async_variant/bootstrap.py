@@ -5,24 +5,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from async_variant.asyncpg_postgres import AsyncpgUserRepository
 from async_variant.memory import MemoryUserRepository
 from async_variant.ports import Handler, UserRepository
-from async_variant.postgres import PostgresUserRepository
 from async_variant.publisher import InlinePublisher
 from async_variant.service import UserService
-from async_variant.sqlalchemy_postgres import SQLAlchemyUserRepository
 from async_variant.sqlite import SQLiteUserRepository
 from core.events import DomainEvent
 from core.latency import LatencyModel
 from core.policy import Backend, Policy
 from core.pool_timing import PoolTimings
 
-PG_DRIVERS = {
-    "psycopg": PostgresUserRepository.open,
-    "asyncpg": AsyncpgUserRepository.open,
-    "sqlalchemy": SQLAlchemyUserRepository.open,
-}
+PG_DRIVERS = ("psycopg", "asyncpg", "sqlalchemy")
+
+
+async def _postgres_repository(
+    driver: str, dsn: str, policy: Policy, pool_size: int, reset: bool, timings: PoolTimings | None
+) -> UserRepository:
+    # Imported here, so runs without PostgreSQL do not pay for importing the drivers.
+    if driver == "psycopg":
+        from async_variant.postgres import PostgresUserRepository
+
+        return await PostgresUserRepository.open(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    if driver == "asyncpg":
+        from async_variant.asyncpg_postgres import AsyncpgUserRepository
+
+        return await AsyncpgUserRepository.open(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    if driver == "sqlalchemy":
+        from async_variant.sqlalchemy_postgres import SQLAlchemyUserRepository
+
+        return await SQLAlchemyUserRepository.open(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    raise ValueError(f"invalid pg_driver {driver!r}: choose from {', '.join(PG_DRIVERS)}")
 
 
 async def build_service(
@@ -55,13 +73,8 @@ async def build_service(
     elif backend is Backend.POSTGRES:
         if pg_dsn is None:
             raise ValueError("missing pg_dsn: the postgres backend needs a server DSN")
-        if pg_driver not in PG_DRIVERS:
-            raise ValueError(
-                f"invalid pg_driver {pg_driver!r}: choose from {', '.join(PG_DRIVERS)}"
-            )
-        opener = PG_DRIVERS[pg_driver]
-        repository = await opener(
-            pg_dsn, policy, pool_size=pool_size, reset=pg_reset, timings=pool_timings
+        repository = await _postgres_repository(
+            pg_driver, pg_dsn, policy, pool_size, pg_reset, pool_timings
         )
     else:
         raise ValueError(f"unsupported backend {backend.value!r} for the async stack")

@@ -1,8 +1,8 @@
 """Server-side query time from pg_stat_statements, for the C2 utilisation figures.
 
 Only statements on the benchmark's table count. pg_stat_statements' execution time
-excludes parsing, planning (track_planning is off by default), the network round
-trip and all client time, so it is the time a connection spends executing.
+excludes planning (pg_stat_statements.track_planning is off by default), the network
+round trip and all client time, so it is the time the server spends executing.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class QueryStats:
             self._connection.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             self._connection.execute("SELECT pg_stat_statements_reset()")
         except psycopg.Error as error:
-            # An existing server may not preload the library; C2 then reports client times only.
+            # An existing server may not preload the library; C2 then omits the server-side shares.
             logger.warning("pg_stat_statements is unavailable, so no server-side times: %s", error)
             self.available = False
 

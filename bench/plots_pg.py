@@ -1,4 +1,4 @@
-"""Plots for the PostgreSQL-era claims: C4 speed-up against K, C2 pool utilisation."""
+"""Plots for the claims measured on connection pools: C4 speed-up against K, C2 utilisation."""
 
 from __future__ import annotations
 

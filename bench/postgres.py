@@ -30,6 +30,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import psycopg
+
 logger = logging.getLogger(__name__)
 
 DSN_ENV = "DDD_BENCH_PG_DSN"
@@ -43,6 +45,7 @@ _SEARCH_DIRS = ("/usr/local/bin", "/usr/local/pgsql/bin", "/usr/lib/postgresql/*
 _UNPRIVILEGED_USERS = ("postgres", "nobody")
 
 START_TIMEOUT_S = 60.0  # initdb plus start-up take about 2 s; a loaded machine can be far slower
+START_ATTEMPTS = 3  # each attempt probes a fresh port
 STOP_TIMEOUT_S = 30.0  # a fast shutdown ends open sessions at once; this bounds a stuck one
 
 # Server settings for the throwaway cluster. The cluster is discarded after the run,
@@ -59,6 +62,10 @@ SERVER_SETTINGS: dict[str, str] = {
 }
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class ServerExited(RuntimeError):
+    """The postgres server exited during start-up; the message holds its log's tail."""
 
 
 class PostgresUnavailable(Exception):
@@ -192,13 +199,27 @@ class TemporaryCluster:
                 "--username",
                 SUPERUSER,
                 "--auth",
-                "trust",  # only this machine's loopback and the private socket reach it
+                "trust",  # any local user may connect while the run lasts; it holds only test data
                 "--encoding",
                 "UTF8",
                 "--no-sync",
             ],
             START_TIMEOUT_S,
         )
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                self._start_server()
+                return
+            except ServerExited as error:
+                # Another process can take the probed port before the server binds it.
+                if attempt == START_ATTEMPTS:
+                    raise
+                logger.warning(
+                    "PostgreSQL start-up attempt %d failed, retrying: %s", attempt, error
+                )
+
+    def _start_server(self) -> None:
+        assert self.root is not None
         self.port = _free_port()
         command = [
             str(self.bindir / "postgres"),
@@ -244,15 +265,15 @@ class TemporaryCluster:
         self._wait_ready()
 
     def _wait_ready(self) -> None:
-        import psycopg
-
         deadline = time.monotonic() + START_TIMEOUT_S
         last_error: Exception | None = None
         while time.monotonic() < deadline:
             assert self._process is not None
-            if self._process.poll() is not None:
-                raise RuntimeError(
-                    f"PostgreSQL exited with status {self._process.returncode} during start-up: "
+            status = self._process.poll()
+            if status is not None:
+                self._process = None
+                raise ServerExited(
+                    f"PostgreSQL exited with status {status} during start-up: "
                     f"{self._server_log_tail()}"
                 )
             try:
@@ -319,8 +340,6 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _server_version(dsn: str) -> str:
-    import psycopg
-
     with psycopg.connect(dsn, connect_timeout=10) as connection:
         row = connection.execute("SHOW server_version").fetchone()
     return str(row[0]) if row else "unknown"

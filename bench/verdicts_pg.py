@@ -9,7 +9,7 @@ from bench.verdicts import Point, Verdict, _summary
 REFERENCE_K = 100  # the K the verdict quotes: past one-at-a-time, within the 100-connection cap
 SCALING_SHARE = 0.5  # "scales" means reaching at least half of the Little's-law bound
 
-# Why a backend stops scaling, by what limits the reads in flight there.
+# The limit on reads in flight per backend and policy, quoted where scaling stops.
 _LIMITS = {
     ("memory", "as-written"): "the guide's lock serialises every read",
     ("memory", "corrected"): "simulated sleeps overlap until the thread or pool cap",

@@ -11,16 +11,30 @@ from core.policy import Backend, Policy
 from core.pool_timing import PoolTimings
 from sync_variant.memory import MemoryUserRepository
 from sync_variant.ports import Handler, UserRepository
-from sync_variant.postgres import PostgresUserRepository
 from sync_variant.publisher import InlinePublisher
 from sync_variant.service import UserService
-from sync_variant.sqlalchemy_postgres import SQLAlchemyUserRepository
 from sync_variant.sqlite import SQLiteUserRepository
 
-PG_DRIVERS: dict[str, type[PostgresUserRepository] | type[SQLAlchemyUserRepository]] = {
-    "psycopg": PostgresUserRepository,
-    "sqlalchemy": SQLAlchemyUserRepository,
-}
+PG_DRIVERS = ("psycopg", "sqlalchemy")
+
+
+def _postgres_repository(
+    driver: str, dsn: str, policy: Policy, pool_size: int, reset: bool, timings: PoolTimings | None
+) -> UserRepository:
+    # Imported here, so runs without PostgreSQL do not pay for importing the drivers.
+    if driver == "psycopg":
+        from sync_variant.postgres import PostgresUserRepository
+
+        return PostgresUserRepository(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    if driver == "sqlalchemy":
+        from sync_variant.sqlalchemy_postgres import SQLAlchemyUserRepository
+
+        return SQLAlchemyUserRepository(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    raise ValueError(f"invalid pg_driver {driver!r}: choose from {', '.join(PG_DRIVERS)}")
 
 
 def build_service(
@@ -53,11 +67,8 @@ def build_service(
     elif backend is Backend.POSTGRES:
         if pg_dsn is None:
             raise ValueError("missing pg_dsn: the postgres backend needs a server DSN")
-        if pg_driver not in PG_DRIVERS:
-            choices = ", ".join(PG_DRIVERS)
-            raise ValueError(f"invalid pg_driver {pg_driver!r}: choose from {choices}")
-        repository = PG_DRIVERS[pg_driver](
-            pg_dsn, policy, pool_size=pool_size, reset=pg_reset, timings=pool_timings
+        repository = _postgres_repository(
+            pg_driver, pg_dsn, policy, pool_size, pg_reset, pool_timings
         )
     else:
         raise ValueError(f"unsupported backend {backend.value!r} for the sync stack")

@@ -1,8 +1,7 @@
 """SQLAlchemy 2.0 repository: ORM Sessions on an Engine over psycopg 3, the same table.
 
-The mapped class `UserRow` is also what the async twin maps, so both stacks query
-one table definition; the DDL itself comes from core.pg_sql like every other
-PostgreSQL adapter.
+The async twin maps the same `UserRow` class, so both stacks query one table
+definition. The DDL itself comes from core.pg_sql, as for every PostgreSQL adapter.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ from core.policy import Backend, Policy
 ID = "c4-concurrent-reads"
 CLAIM = "C4"
 
-KS = (1, 10, 100, 1000)  # concurrent reads per batch, from none to far past the pool size
+KS = (1, 10, 100, 1000)  # concurrent reads per batch, from one at a time to far past the pool size
+SMOKE_KS = (1, 10, 100)  # the smoke profile drops K = 1000 and uvloop to stay within minutes
 LATENCY_MS = 1.0  # the guide's simulated I/O per repository call (memory backend)
 MAX_THREADS = 100  # thread-pool cap: a common production size, far below K = 1000
 MAX_CONNECTIONS = 100  # pool cap for both stacks; the throwaway server allows 200
@@ -33,10 +34,24 @@ EXECUTORS: tuple[tuple[Executor, str | None], ...] = (
 )
 
 
+def _ks(context: Context) -> tuple[int, ...]:
+    return SMOKE_KS if context.profile.name == "smoke" else KS
+
+
+def _executors(context: Context) -> tuple[tuple[Executor, str | None], ...]:
+    if context.profile.name == "smoke":
+        return tuple(e for e in EXECUTORS if e[0] is not Executor.UVLOOP)
+    return EXECUTORS
+
+
 def describe(context: Context) -> dict[str, Any]:
     return {
         "workload": f"K get_user queries over {SEEDED_USERS} stored users, K in "
-        f"{', '.join(map(str, KS))}",
+        f"{', '.join(map(str, _ks(context)))}",
+        "executors": ", ".join(
+            executor.value if driver is None else f"{executor.value} ({driver}, PostgreSQL)"
+            for executor, driver in _executors(context)
+        ),
         "latency_ms": f"{LATENCY_MS} per read on memory; none added on SQLite and PostgreSQL",
         "sync_threads": f"min(K, {MAX_THREADS}) threads",
         "async": "all K reads gathered at once",
@@ -73,8 +88,8 @@ def plan(context: Context) -> list[Case]:
             continue
         policies = tuple(Policy) if backend is Backend.MEMORY else (Policy.CORRECTED,)
         for policy in policies:
-            for k in KS:
-                for executor, driver in EXECUTORS:
+            for k in _ks(context):
+                for executor, driver in _executors(context):
                     if driver is not None and backend is not Backend.POSTGRES:
                         continue
                     concurrency, connections = _in_flight(executor, backend, k)

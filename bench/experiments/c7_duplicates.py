@@ -87,6 +87,7 @@ def race_sync(
     database: Path | None,
     seed: int,
     pg_dsn: str | None = None,
+    pg_driver: str = "psycopg",
 ) -> tuple[int, int]:
     """Run one sync race from an empty store; return (users stored with the email, rejected)."""
     commands = same_email_registrations(REGISTRATIONS, seed=seed)
@@ -98,6 +99,7 @@ def race_sync(
         sqlite_path=database,
         pool_size=concurrency,
         pg_dsn=pg_dsn,
+        pg_driver=pg_driver,
         pg_reset=True,
     )
     pool = warmed_thread_pool(concurrency) if executor is Executor.THREADS else None

@@ -57,7 +57,7 @@ def test_c4_cases_measure_reads(tmp_path: Path, pg_dsn: str) -> None:
     context = _context(tmp_path, pg_dsn)
     cases = _pick(c4.plan(context), k=10)
     cases = [c for c in cases if c.params["executor"] in ("sequential", "asyncio")]
-    assert {c.params["driver"] for c in cases} == {"psycopg", "asyncpg"}
+    assert {c.params["driver"] for c in cases} == {"psycopg", "asyncpg", "sqlalchemy"}
     points = c4.derive([c4.measure(case, context) for case in cases])
 
     for point in points:

@@ -95,14 +95,23 @@ def test_sequential_as_written_stores_one(
     assert stored == 1
 
 
+@pytest.mark.parametrize("driver", ["asyncpg", "sqlalchemy"])
 @pytest.mark.parametrize("executor", [Executor.ASYNCIO, Executor.UVLOOP], ids=str)
-def test_asyncpg_corrected_stores_one(executor: Executor, pg_dsn: str) -> None:
+def test_async_driver_corrected_stores_one(executor: Executor, driver: str, pg_dsn: str) -> None:
     loop = new_event_loop(executor)
     try:
         stored, rejected = loop.run_until_complete(
-            race_async(Backend.POSTGRES, Policy.CORRECTED, None, 0, pg_dsn, pg_driver="asyncpg")
+            race_async(Backend.POSTGRES, Policy.CORRECTED, None, 0, pg_dsn, pg_driver=driver)
         )
     finally:
         loop.close()
+    assert stored == 1
+    assert rejected == REGISTRATIONS - 1
+
+
+def test_sqlalchemy_threads_corrected_stores_one(pg_dsn: str) -> None:
+    stored, rejected = race_sync(
+        Executor.THREADS, Backend.POSTGRES, Policy.CORRECTED, None, 0, pg_dsn, "sqlalchemy"
+    )
     assert stored == 1
     assert rejected == REGISTRATIONS - 1
