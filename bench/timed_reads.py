@@ -86,6 +86,8 @@ def concurrent_reads(case: dict[str, Any]) -> TimeFunc:
     asyncio.set_event_loop(loop)
 
     async def build() -> AsyncUserService:
+        if database is not None:
+            database.unlink(missing_ok=True)
         built = await build_async_service(
             backend,
             policy,
@@ -100,15 +102,27 @@ def concurrent_reads(case: dict[str, Any]) -> TimeFunc:
             await built.register_user(command)
         return built
 
+    async def gather_reads(service: AsyncUserService) -> float:
+        started = time.perf_counter()
+        await run_async(service.get_user, queries)
+        return time.perf_counter() - started
+
+    if backend is Backend.SQLITE:
+        # aiosqlite's worker thread is not a daemon, and Python joins such threads
+        # before atexit handlers run, so each value opens and closes its own service.
+        async def fresh_service_reads(loops: int) -> float:
+            service = await build()
+            try:
+                return sum([await gather_reads(service) for _ in range(loops)])
+            finally:
+                await service.close()
+
+        return lambda loops: loop.run_until_complete(fresh_service_reads(loops))
+
     async_service = loop.run_until_complete(build())
     atexit.register(lambda: loop.run_until_complete(async_service.close()))
 
-    async def gather_reads() -> float:
-        started = time.perf_counter()
-        await run_async(async_service.get_user, queries)
-        return time.perf_counter() - started
-
     def async_time_func(loops: int) -> float:
-        return sum(loop.run_until_complete(gather_reads()) for _ in range(loops))
+        return sum(loop.run_until_complete(gather_reads(async_service)) for _ in range(loops))
 
     return async_time_func
