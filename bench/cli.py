@@ -133,11 +133,22 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         backends=args.backend,
         out_dir=out_dir.resolve(),
         resume=resume,
-        argv=("ddd-bench", *argv),
+        argv=("ddd-bench", *_redacted(argv)),
         seed=args.seed,
         pg_dsn=args.pg_dsn,
     )
     return runner.run(options)
+
+
+def _redacted(argv: Sequence[str]) -> list[str]:
+    """Return argv with any --pg-dsn password replaced, since results.json records argv."""
+    redacted = list(argv)
+    for index, item in enumerate(redacted):
+        if item == "--pg-dsn" and index + 1 < len(redacted):
+            redacted[index + 1] = postgres.redact_dsn(redacted[index + 1])
+        elif item.startswith("--pg-dsn="):
+            redacted[index] = "--pg-dsn=" + postgres.redact_dsn(item.split("=", 1)[1])
+    return redacted
 
 
 def _claims() -> int:

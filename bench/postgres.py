@@ -31,6 +31,7 @@ from types import FrameType
 from typing import Any
 
 import psycopg
+import psycopg.conninfo
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,17 @@ def unavailable_message() -> str:
         f"a throwaway cluster, or pass --pg-dsn postgresql://USER@HOST:PORT/DB (or set {DSN_ENV}) "
         "to use an existing server."
     )
+
+
+def redact_dsn(dsn: str) -> str:
+    """Return the DSN with its password, if any, replaced by ***, for logs and results."""
+    try:
+        parts = psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return "<unparsable DSN>"
+    if "password" in parts:
+        parts["password"] = "***"
+    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in parts.items()})
 
 
 def check_available(dsn: str | None) -> None:

@@ -210,3 +210,44 @@ async def test_async_pool_saturated_times_out(pg_dsn: str, driver: str) -> None:
         assert await repository.find_by_id("u1") is None
     finally:
         await repository.close()
+
+
+def test_cli_uses_given_dsn(tmp_path: Path, pg_dsn: str) -> None:
+    # The cluster trusts loopback connections, so the password is accepted and ignored.
+    dsn_with_password = pg_dsn.replace(f"{postgres.SUPERUSER}@", f"{postgres.SUPERUSER}:s3cret@")
+    out = tmp_path / "run"
+    environment = {k: v for k, v in os.environ.items() if k != postgres.DSN_ENV}
+    environment[postgres.BIN_ENV] = str(tmp_path)  # no binaries: only the DSN can serve
+    command = [
+        sys.executable,
+        "-m",
+        "bench.cli",
+        "run",
+        "--profile",
+        "smoke",
+        "--claims",
+        "C7",
+        "--backend",
+        "postgres",
+        "--pg-dsn",
+        dsn_with_password,
+        "--out",
+        str(out),
+    ]
+    completed = subprocess.run(
+        command,
+        cwd=REPOSITORY,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    results = json.loads((out / "results.json").read_text())
+    assert results["run"]["config"]["postgres"]["source"] == "existing server (--pg-dsn)"
+    points = results["experiments"][0]["points"]
+    assert points
+    assert {p["params"]["backend"] for p in points} == {"postgres"}
+    assert "s3cret" not in (out / "results.json").read_text()
+    assert "s3cret" not in (out / "ddd-bench.log").read_text()
