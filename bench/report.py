@@ -50,6 +50,7 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("pool_wait_p99_ms", "pool wait p99, ms", 1.0, 2),
         Column("checked_out_share", "pool time checked out, %", 100.0, 1),
         Column("busy_share_of_checked_out", "checked-out time executing (server), %", 100.0, 2),
+        Column("client_cpu_cores", "client CPU, cores", 1.0, 2),
     ),
     "C4": (
         Column("wall_time_s", "wall time, ms", 1000.0, 2),

@@ -56,6 +56,8 @@ def describe(context: Context) -> dict[str, Any]:
         "busy_share": "server-side execution time from pg_stat_statements (no parse, plan, "
         "network or client time) divided by the time connections were checked out",
         "pool_wait": "client-side time from asking the pool for a connection to getting it",
+        "client_cpu_cores": "the harness process's CPU time (all threads) per second of the "
+        "batch; near the machine's core count means the client, not the pool, was the limit",
         "timing": "pool, threads and event loop are built before the clock starts",
     }
 
@@ -205,12 +207,14 @@ def measure(case: Case, context: Context) -> Point:
         "checked_out_share": [],
         "busy_share_of_checked_out": [],
         "server_exec_share_of_pool": [],
+        "client_cpu_cores": [],
     }
     stats = QueryStats(dsn)
     try:
         for repetition in range(context.profile.race_repetitions):
             commands = registrations(int(case.params["requests"]), seed=context.seed + repetition)
             timings = PoolTimings()
+            cpu_before = time.process_time()
             if executor.stack is Stack.SYNC:
                 wall = _sync_batch(dsn, policy, pool_size, clients, commands, timings, stats)
             else:
@@ -223,6 +227,9 @@ def measure(case: Case, context: Context) -> Point:
                     loop.close()
             throughput = len(commands) / wall
             held = sum(timings.holds_s)
+            # Includes pool set-up and tear-down, so it slightly overstates the batch's CPU.
+            cpu_s = time.process_time() - cpu_before
+            per_repetition["client_cpu_cores"].append(cpu_s / wall)
             per_repetition["throughput_rps"].append(throughput)
             per_repetition["throughput_per_connection_rps"].append(throughput / pool_size)
             per_repetition["pool_wait_p50_ms"].append(_percentile_ms(timings.waits_s, 0.50))
@@ -243,6 +250,7 @@ def measure(case: Case, context: Context) -> Point:
         "checked_out_share": "share of pool time",
         "busy_share_of_checked_out": "share",
         "server_exec_share_of_pool": "share of pool time",
+        "client_cpu_cores": "CPU seconds per second",
     }
     return {
         "params": dict(case.params),
