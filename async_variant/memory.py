@@ -25,7 +25,8 @@ class MemoryUserRepository(UserRepository):
     def __init__(self, policy: Policy, latency: LatencyModel) -> None:
         self._policy = policy
         self._latency = latency
-        self._table = UserTable(unique_email=policy is Policy.CORRECTED)
+        corrected = policy is Policy.CORRECTED
+        self._table = UserTable(unique_email=corrected, optimistic_locking=corrected)
         self._lock = asyncio.Lock()
 
     @contextlib.asynccontextmanager
@@ -42,7 +43,7 @@ class MemoryUserRepository(UserRepository):
 
     async def save(self, user: User) -> None:
         async with self._io_then_table():
-            self._table.upsert(user.snapshot())
+            user.version = self._table.upsert(user.snapshot())
 
     async def find_by_id(self, user_id: str) -> User | None:
         async with self._io_then_table():

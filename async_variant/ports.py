@@ -18,7 +18,11 @@ ConnectionScope = contextlib.AbstractAsyncContextManager[None]
 class UserRepository(abc.ABC):
     @abc.abstractmethod
     async def save(self, user: User) -> None:
-        """Insert or update the user; raise EmailAlreadyInUse where the policy enforces it."""
+        """Insert or update the user and advance user.version.
+
+        The corrected policy raises EmailAlreadyInUse for a taken email and
+        ConcurrentUpdate when the stored version moved on since the user was loaded.
+        """
 
     @abc.abstractmethod
     async def find_by_id(self, user_id: str) -> User | None: ...

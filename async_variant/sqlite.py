@@ -10,7 +10,7 @@ import aiosqlite
 
 from async_variant.ports import UserRepository
 from core import sql
-from core.errors import EmailAlreadyInUse
+from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.model import User
 from core.policy import Policy
 
@@ -20,9 +20,10 @@ logger = logging.getLogger(__name__)
 class SQLiteUserRepository(UserRepository):
     """Open with `await SQLiteUserRepository.open(path, policy)`, which also creates the schema."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path, policy: Policy) -> None:
         self._connection = connection
         self._path = path
+        self._policy = policy
 
     @classmethod
     async def open(cls, path: Path, policy: Policy) -> SQLiteUserRepository:
@@ -35,16 +36,23 @@ class SQLiteUserRepository(UserRepository):
             await connection.execute(pragma)
         for statement in sql.SCHEMA[policy]:
             await connection.execute(statement)
-        return cls(connection, path)
+        return cls(connection, path, policy)
 
     async def save(self, user: User) -> None:
         row = user.snapshot()
+        statement, params = sql.save_statement(row, self._policy)
         try:
-            await self._connection.execute(sql.UPSERT, sql.upsert_params(row))
+            async with self._connection.execute(statement, params) as cursor:
+                affected = cursor.rowcount
         except sqlite3.IntegrityError as error:
             if sql.is_email_unique_violation(str(error)):
                 raise EmailAlreadyInUse(row.email) from error
+            if sql.is_id_unique_violation(str(error)):
+                raise ConcurrentUpdate(row.id, row.version) from error
             raise
+        if statement is sql.UPDATE_AT_VERSION and affected == 0:
+            raise ConcurrentUpdate(row.id, row.version)
+        user.version = row.version + 1
 
     async def find_by_id(self, user_id: str) -> User | None:
         async with self._connection.execute(sql.SELECT_BY_ID, (user_id,)) as cursor:

@@ -1,7 +1,7 @@
 """The ddd-bench command line: run, report and claims.
 
 Exit status: 0 when every requested experiment ran, 1 when some failed (the report
-says which and why), 2 on invalid usage with a message naming the bad value, and
+names which and why), 2 on invalid usage with a message naming the bad value, and
 130 when interrupted.
 """
 
@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import postgres, results, runner
+from bench import compare_cli, history_cli, postgres, results, runner
+from bench.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bench.ledger import CLAIMS, CLAIMS_BY_ID
 from bench.profiles import PROFILES
 from core.policy import Backend
@@ -54,6 +55,25 @@ def _backend_list(text: str) -> tuple[Backend, ...]:
     return tuple(backends)
 
 
+def _language(text: str) -> str:
+    if text not in LANGUAGES:
+        raise argparse.ArgumentTypeError(
+            f"invalid language {text!r}: choose from {', '.join(LANGUAGES)}"
+        )
+    return text
+
+
+def _add_language(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        type=_language,
+        default=DEFAULT_LANGUAGE,
+        metavar="|".join(LANGUAGES),
+        help="language of report.md and report.html; zh-CN writes report.zh-CN.md and "
+        f"report.zh-CN.html (default: {DEFAULT_LANGUAGE})",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ddd-bench",
@@ -61,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run experiments and write results.json and report.md")
+    run = commands.add_parser(
+        "run", help="run experiments and write results.json, report.md and report.html"
+    )
     run.add_argument(
         "--profile",
         choices=tuple(PROFILES),
@@ -83,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out",
         type=Path,
-        help="run directory for results.json, report.md and plots (default: reports/<run-id>)",
+        help="run directory for results.json, the report and its plots (default: reports/<run-id>)",
     )
     run.add_argument(
         "--resume",
@@ -101,11 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"existing PostgreSQL server for --backend postgres (default: ${postgres.DSN_ENV}, "
         "else a throwaway cluster that ddd-bench starts and deletes)",
     )
+    _add_language(run)
+    history_cli.add_run_option(run)
 
-    rebuild = commands.add_parser("report", help="rebuild report.md from DIR/results.json alone")
+    rebuild = commands.add_parser(
+        "report", help="rebuild report.md, report.html and plots from DIR/results.json alone"
+    )
     rebuild.add_argument("dir", type=Path, help="run directory that contains results.json")
+    _add_language(rebuild)
 
     commands.add_parser("claims", help="list the claims and the experiments that check them")
+    compare_cli.add_parser(commands)
+    history_cli.add_parser(commands)
     return parser
 
 
@@ -136,8 +165,13 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         argv=("ddd-bench", *_redacted(argv)),
         seed=args.seed,
         pg_dsn=args.pg_dsn,
+        lang=args.lang,
     )
-    return runner.run(options)
+    status = runner.run(options)
+    if args.history is not None and status != runner.EXIT_INTERRUPTED:
+        history_status = history_cli.append_run(options.out_dir, args.history)
+        status = status or history_status
+    return status
 
 
 def _redacted(argv: Sequence[str]) -> list[str]:
@@ -172,12 +206,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return runner.EXIT_INTERRUPTED
     if args.command == "report":
         try:
-            path = runner.rebuild_report(args.dir)
+            path = runner.rebuild_report(args.dir, args.lang)
         except results.ResultsError as error:
             print(f"ddd-bench report: {error}", file=sys.stderr)
             return EXIT_USAGE
         print(path)
         return 0
+    if args.command == "compare":
+        return compare_cli.run(args)
+    if args.command == "history":
+        return history_cli.run(args)
     return _claims()
 
 

@@ -1,4 +1,4 @@
-"""What the run ran on: interpreter, platform, CPU and package versions."""
+"""Capture of the run's environment: interpreter, platform, CPU and package versions."""
 
 from __future__ import annotations
 

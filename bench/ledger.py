@@ -62,7 +62,7 @@ CLAIMS: tuple[Claim, ...] = (
         "并发安全：使用asyncio.Lock防止竞态条件 / 使用锁和gather确保数据一致性",
         "The asyncio.Lock prevents race conditions; the lock and gather keep data consistent.",
         "correctness",
-        ("c7-duplicate-registrations",),
+        ("c7-duplicate-registrations", "c7-lost-updates"),
     ),
     Claim(
         "C8",

@@ -1,13 +1,30 @@
-"""Render report.md and its plots from results.json alone."""
+"""Render report.md, report.html and their plots from results.json alone.
+
+English writes report.md, report.html and the plots under their PLOTTERS names;
+another language writes report.<lang>.md, report.<lang>.html and plots with the same
+suffix, so both languages can sit in one run directory.
+"""
 
 from __future__ import annotations
 
 import logging
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.plots import PLOTTERS
+from bench import i18n, noise, report_html, report_markdown, summary
+from bench.i18n import METRIC_LABELS, PARAM_LABELS, SETUP_LABELS, VERDICT_WORDS, text, translate
+from bench.plots import PLOTTERS, language
+from bench.report_model import (
+    ClaimSection,
+    ExperimentSection,
+    Pairs,
+    Plot,
+    Report,
+    Table,
+    VerdictRow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +42,7 @@ class Column:
 
 PARAM_COLUMNS = (
     "backend",
+    "scenario",
     "policy",
     "stack",
     "executor",
@@ -62,14 +80,9 @@ TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("duplicates_stored", "users stored with the email", 1.0, 0),
         Column("max_duplicates_stored", "max over repetitions", 1.0, 0),
         Column("rejected_registrations", "rejected as already in use", 1.0, 0),
+        Column("invariant_violations", "invariant violations", 1.0, 0),
+        Column("max_invariant_violations", "max violations", 1.0, 0),
     ),
-}
-
-VERDICT_MARK = {
-    "confirmed": "confirmed",
-    "refuted": "**refuted**",
-    "conditional": "*conditional*",
-    "not-checked": "not-checked",
 }
 
 
@@ -84,18 +97,24 @@ def _cell(value: Any, column: Column) -> str:
     return f"{median:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
 
 
-def _table(points: list[Point], columns: tuple[Column, ...]) -> list[str]:
+def _column_label(column: Column, lang: str) -> str:
+    return translate(METRIC_LABELS, column.metric, lang, column.label)
+
+
+def _table(points: list[Point], columns: tuple[Column, ...], lang: str) -> Table:
     params = [p for p in PARAM_COLUMNS if any(p in point["params"] for point in points)]
-    header = [*params]
+    columns = tuple(c for c in columns if any(c.metric in point["metrics"] for point in points))
+    header = [translate(PARAM_LABELS, p, lang) for p in params]
     for column in columns:
         summarised = any(isinstance(p["metrics"].get(column.metric), dict) for p in points)
-        header.append(f"{column.label} (median [95% CI])" if summarised else column.label)
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        name = _column_label(column, lang)
+        header.append(f"{name} {text('median_ci', lang)}" if summarised else name)
+    rows = []
     for point in points:
         cells = [str(point["params"].get(p, "-")) for p in params]
         cells += [_cell(point["metrics"].get(c.metric), c) for c in columns]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
+        rows.append(cells)
+    return Table(header, rows)
 
 
 def _generic_columns(points: list[Point]) -> tuple[Column, ...]:
@@ -107,107 +126,208 @@ def _generic_columns(points: list[Point]) -> tuple[Column, ...]:
     return tuple(Column(name, name) for name in names)
 
 
-def _setup_lines(setup: dict[str, Any]) -> list[str]:
-    lines = []
-    for key, value in setup.items():
-        if isinstance(value, dict):
-            value = ", ".join(f"{k} {v}" for k, v in value.items())
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        lines.append(f"- {key.replace('_', ' ')}: {value}")
-    return lines
+def _setup_value(value: Any, lang: str) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{translate(SETUP_LABELS, k, lang)} {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
-def _claim_section(claim: dict[str, Any], results: Results, out_dir: Path) -> list[str]:
-    lines = [
-        f'<a id="{claim["id"].lower()}"></a>',
-        "",
-        f"## {claim['id']}: {claim['claim_en']}",
-        "",
-        f"> {claim['quote_zh']}",
-        ">",
-        f"> {claim['claim_en']}",
-        "",
-        f"Claimed: {claim['claimed']}. Verdict: {VERDICT_MARK[claim['verdict']]}.",
-        "",
+def setup_pairs(setup: dict[str, Any], lang: str) -> Pairs:
+    """Label each setting of a setup or configuration dict in lang."""
+    return [
+        (translate(SETUP_LABELS, key, lang, key.replace("_", " ")), _setup_value(value, lang))
+        for key, value in setup.items()
     ]
-    experiments = [e for e in results["experiments"] if e["claim"] == claim["id"]]
-    present = {e["id"] for e in experiments}
-    missing = [e for e in claim["experiments"] if e not in present]
-    if missing:
-        lines += [f"Missing from this run: {', '.join(f'`{e}`' for e in missing)}.", ""]
-    if not experiments:
-        lines += [f"Reason: {claim['reason']}", ""]
-        return lines
 
+
+def verdict_label(verdict: str, lang: str) -> str:
+    """Return the verdict word in lang, with the English id beside a translated one."""
+    word = translate(VERDICT_WORDS, verdict, lang)
+    return verdict if word == verdict else f"{word} ({verdict})"
+
+
+def claim_reason(claim: dict[str, Any], lang: str) -> tuple[str, bool]:
+    """Return the claim's reason in lang and whether a translation was found."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return claim["reason"], True
+    translated = claim.get("reason_zh")
+    if translated:
+        return str(translated), True
+    return claim["reason"], False
+
+
+def _plot_name(file_name: str, lang: str) -> str:
+    path = Path(file_name)
+    return f"{path.stem}{i18n.suffix(lang)}{path.suffix}"
+
+
+def _plots(claim_id: str, points: list[Point], out_dir: Path, lang: str) -> list[Plot]:
+    plots = []
+    for file_name, plot in PLOTTERS.get(claim_id, ()):
+        name = _plot_name(file_name, lang)
+        try:
+            plot(points, out_dir / name)
+        except Exception:
+            logger.exception("plot %s failed for %s", name, claim_id)
+            plots.append(Plot(name, text("plot_failed", lang, file=name), failed=True))
+            continue
+        plots.append(Plot(name, text("plot_alt", lang, claim=claim_id, file=name)))
+    return plots
+
+
+def _claim_section(
+    claim: dict[str, Any], results: Results, out_dir: Path, lang: str
+) -> ClaimSection:
+    reason, translated = claim_reason(claim, lang)
+    section = ClaimSection(
+        claim_id=claim["id"],
+        anchor=claim["id"].lower(),
+        title=claim["claim_en"] if lang == i18n.DEFAULT_LANGUAGE else claim["quote_zh"],
+        claim_en=claim["claim_en"],
+        quote_zh=claim["quote_zh"],
+        claimed=claim["claimed"],
+        verdict=claim["verdict"],
+        verdict_label=verdict_label(claim["verdict"], lang),
+        reason=reason,
+        reason_note="" if translated else text("reason_in_english", lang),
+    )
+    experiments = [e for e in results["experiments"] if e["claim"] == claim["id"]]
     for experiment in experiments:
-        lines += [f"### Experiment `{experiment['id']}` ({experiment['status']})", ""]
-        if experiment.get("error"):
-            lines += [f"Failed: {experiment['error']}", ""]
-        if experiment.get("setup"):
-            lines += ["Setup:", "", *_setup_lines(experiment["setup"]), ""]
         points = experiment["points"]
+        table = None
         if points:
             columns = TABLE_COLUMNS.get(claim["id"]) or _generic_columns(points)
-            lines += [*_table(points, columns), ""]
-
+            table = _table(points, columns, lang)
+        section.experiments.append(
+            ExperimentSection(
+                id=experiment["id"],
+                status=experiment["status"],
+                status_label=text(f"status_{experiment['status']}", lang),
+                error=experiment.get("error"),
+                setup=setup_pairs(experiment.get("setup") or {}, lang),
+                table=table,
+            )
+        )
     points = [p for e in experiments for p in e["points"]]
     if points:
-        for file_name, plot in PLOTTERS.get(claim["id"], ()):
-            try:
-                plot(points, out_dir / file_name)
-            except Exception:
-                logger.exception("plot %s failed for %s", file_name, claim["id"])
-                lines += [f"(plot {file_name} failed; see the log)", ""]
-                continue
-            lines += [f"![{claim['id']} plot]({file_name})", ""]
-    lines += [f"Reason: {claim['reason']}", ""]
-    return lines
+        section.plots = _plots(claim["id"], points, out_dir, lang)
+    return section
 
 
-def render(results: Results, out_dir: Path) -> Path:
-    """Write out_dir/report.md and its PNG plots; return the report's path."""
+def _environment(env: dict[str, Any], lang: str) -> Pairs:
+    pairs = setup_pairs({k: v for k, v in env.items() if k != "packages"}, lang)
+    packages = ", ".join(f"{k} {v}" for k, v in env["packages"].items())
+    pairs.append((text("packages", lang), packages))
+    return pairs
+
+
+def _fairness_settings(config: dict[str, Any], lang: str) -> Pairs:
+    recorded: dict[str, Any] = {}
+    profile = config.get("profile")
+    if isinstance(profile, dict):
+        recorded.update({k: v for k, v in profile.items() if k != "name"})
+    if "seed" in config:
+        recorded["seed"] = config["seed"]
+    return setup_pairs(recorded, lang)
+
+
+def _verdict_row(claim: dict[str, Any], lang: str) -> VerdictRow:
+    reason, _ = claim_reason(claim, lang)
+    return VerdictRow(
+        claim_id=claim["id"],
+        anchor=claim["id"].lower(),
+        quote_zh=claim["quote_zh"],
+        claimed=claim["claimed"],
+        verdict=claim["verdict"],
+        verdict_label=verdict_label(claim["verdict"], lang),
+        reason=reason,
+    )
+
+
+def build(results: Results, out_dir: Path, lang: str) -> Report:
+    """Build the report model in lang, drawing its plots into out_dir."""
     run = results["run"]
     env = results["environment"]
-    lines = [
-        f"# ddd-bench report: run {run['id']}",
-        "",
-        f"Profile `{run['profile']}`, started {run['started']}, "
-        f"finished {run['finished'] or 'not finished'}.",
-        f"Machine: {env['cpu_count']} cores, {env['cpu_model']}; {env['implementation']} "
-        f"{env['python']} on {env['platform']}.",
-        f"Command: `{' '.join(run['argv'])}`",
-        "",
-        "## Verdicts",
-        "",
-        "| claim | the guide says | claimed | verdict | reason |",
-        "|---|---|---|---|---|",
-    ]
-    for claim in results["claims"]:
-        lines.append(
-            f"| [{claim['id']}](#{claim['id'].lower()}) | {claim['quote_zh']} | {claim['claimed']} "
-            f"| {VERDICT_MARK[claim['verdict']]} | {claim['reason']} |"
+    config = run.get("config") or {}
+    verdicts = [_verdict_row(claim, lang) for claim in results["claims"]]
+
+    no_detail = text("no_detail", lang)
+    unfinished = [
+        text(
+            "unfinished_item",
+            lang,
+            experiment=e["id"],
+            status=text(f"status_{e['status']}", lang),
+            error=e.get("error") or no_detail,
         )
-    failed = [e for e in results["experiments"] if e["status"] != "ok"]
-    if failed:
-        lines += ["", "Experiments that did not finish:", ""]
-        lines += [f"- `{e['id']}` {e['status']}: {e.get('error') or 'no detail'}" for e in failed]
-    lines += [
-        "",
-        "Times are medians over pyperf worker processes; intervals are 95% percentile "
-        "bootstrap intervals of the median. Compare ratios within one run: the machine "
-        "is shared and absolute times move between runs.",
-        "",
+        for e in results["experiments"]
+        if e["status"] != "ok"
     ]
-    for claim in results["claims"]:
-        lines += _claim_section(claim, results, out_dir)
+    requested = set(config.get("claims") or [c["id"] for c in results["claims"]])
+    present = {e["id"] for e in results["experiments"]}
+    unfinished += [
+        text(
+            "unfinished_item",
+            lang,
+            experiment=experiment_id,
+            status=text("status_missing", lang),
+            error=text("missing_detail", lang),
+        )
+        for claim in results["claims"]
+        if claim["id"] in requested
+        for experiment_id in claim["experiments"]
+        if experiment_id not in present
+    ]
 
-    lines += ["## Environment", ""]
-    lines += [f"- {key}: {value}" for key, value in env.items() if key != "packages"]
-    lines += ["- packages: " + ", ".join(f"{k} {v}" for k, v in env["packages"].items()), ""]
-    if run.get("config"):
-        lines += ["## Configuration", "", *_setup_lines(run["config"]), ""]
+    with language(lang) as plot_lang:
+        claims = [_claim_section(c, results, out_dir, lang) for c in results["claims"]]
+    plot_note = None
+    if plot_lang != lang:
+        plot_note = text("plots_in_english", lang)
 
-    path = out_dir / "report.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return Report(
+        lang=lang,
+        title=text("title", lang, run_id=run["id"]),
+        run_line=text(
+            "run_line",
+            lang,
+            profile=run["profile"],
+            started=run["started"],
+            finished=run["finished"] or text("not_finished", lang),
+        ),
+        machine_line=text(
+            "machine_line",
+            lang,
+            cores=env["cpu_count"],
+            cpu=env["cpu_model"],
+            implementation=env["implementation"],
+            python=env["python"],
+            platform=env["platform"],
+        ),
+        command=shlex.join(run["argv"]),
+        verdicts=verdicts,
+        unfinished=unfinished,
+        summary=summary.build(results["claims"], lang),
+        claims=claims,
+        environment=_environment(env, lang),
+        configuration=setup_pairs(config, lang),
+        fairness_rules=list(i18n.FAIRNESS_RULES.get(lang, i18n.FAIRNESS_RULES["en"])),
+        fairness_settings=_fairness_settings(config, lang),
+        noise=noise.report_section(results, lang),
+        plot_note=plot_note,
+    )
+
+
+def render(results: Results, out_dir: Path, lang: str = i18n.DEFAULT_LANGUAGE) -> Path:
+    """Write report.md, report.html and their PNG plots in lang; return report.md's path."""
+    if lang not in i18n.LANGUAGES:
+        raise ValueError(f"invalid report language {lang!r}: choose from {i18n.LANGUAGES}")
+    model = build(results, out_dir, lang)
+    suffix = i18n.suffix(lang)
+    markdown_path = out_dir / f"report{suffix}.md"
+    markdown_path.write_text(report_markdown.render(model), encoding="utf-8")
+    html_path = out_dir / f"report{suffix}.html"
+    html_path.write_text(report_html.render(model, out_dir), encoding="utf-8")
+    return markdown_path

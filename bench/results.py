@@ -12,6 +12,7 @@ from typing import Any
 
 import jsonschema
 
+from bench.noise import relative_spread
 from bench.stats import median_ci, ratio_ci
 
 # Version 1 is the first format. Bump it, and say what changed here, whenever a
@@ -33,13 +34,15 @@ def metric(values: Sequence[float], unit: str) -> dict[str, Any]:
         "values": [float(v) for v in values],
         "median": median,
         "ci95": [low, high],
+        # Half-width of ci95 over the median; the report and compare flag wide ones as noisy.
+        "spread": relative_spread(median, (low, high)),
     }
 
 
 def ratio_metric(
     numerator: Sequence[float], denominator: Sequence[float], unit: str = "x"
 ) -> dict[str, Any]:
-    """A derived ratio of medians; it keeps no values because none were measured directly."""
+    """Summarise a ratio of medians; it keeps no values because none were measured directly."""
     ratio, (low, high) = ratio_ci(numerator, denominator)
     return {"unit": unit, "median": ratio, "ci95": [low, high]}
 

@@ -23,6 +23,7 @@ from rich.progress import (
 
 from bench import environment, postgres, report, results
 from bench.experiments import EXPERIMENTS, Case, Context
+from bench.i18n import DEFAULT_LANGUAGE
 from bench.ledger import CLAIMS
 from bench.profiles import Profile
 from bench.verdicts import judge
@@ -45,6 +46,7 @@ class RunOptions:
     argv: tuple[str, ...]
     seed: int = 0
     pg_dsn: str | None = None  # an existing server; None starts a throwaway cluster
+    lang: str = DEFAULT_LANGUAGE  # the language of the report; results.json is the same
 
 
 def new_run_id(profile: str) -> str:
@@ -59,18 +61,19 @@ def _claims_entries(experiments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     entries = []
     for claim in CLAIMS:
         verdict = judge(claim.id, experiments)
-        entries.append(
-            {
-                "id": claim.id,
-                "quote_zh": claim.quote_zh,
-                "claim_en": claim.claim_en,
-                "claimed": claim.claimed,
-                "verdict": verdict.verdict,
-                "reason": verdict.reason,
-                "experiments": list(claim.experiments),
-                "headline": verdict.headline,
-            }
-        )
+        entry = {
+            "id": claim.id,
+            "quote_zh": claim.quote_zh,
+            "claim_en": claim.claim_en,
+            "claimed": claim.claimed,
+            "verdict": verdict.verdict,
+            "reason": verdict.reason,
+            "experiments": list(claim.experiments),
+            "headline": verdict.headline,
+        }
+        if verdict.reason_zh:
+            entry["reason_zh"] = verdict.reason_zh
+        entries.append(entry)
     return entries
 
 
@@ -181,7 +184,7 @@ def _run_experiment(
         for number, case in enumerate(todo, start=1):
             progress.update(task, description=f"{experiment.ID}: {case.name}")
             points.append(experiment.measure(case, context))
-            # Until the last case lands, the saved record says how far it got.
+            # Until the last case lands, the saved record shows how far it got.
             if number < len(todo):
                 record["error"] = f"incomplete: {len(points)} of {len(cases)} cases finished"
                 _store_record(run_results, record, out_dir)
@@ -264,9 +267,9 @@ def _run_experiments(options: RunOptions, console: Console, extra: dict[str, Any
     run_results["run"]["finished"] = _now()
     _save(run_results, out_dir)
     shutil.rmtree(context.scratch_dir, ignore_errors=True)
-    report_path = report.render(run_results, out_dir)
+    report_path = report.render(run_results, out_dir, options.lang)
     _point_latest(out_dir)
-    _print_summary(console, run_results, report_path)
+    _print_summary(console, run_results, report_path, options.lang)
 
     if interrupted:
         console.print(
@@ -279,17 +282,21 @@ def _run_experiments(options: RunOptions, console: Console, extra: dict[str, Any
     return EXIT_OK
 
 
-def _print_summary(console: Console, run_results: results.Results, report_path: Path) -> None:
+def _print_summary(
+    console: Console, run_results: results.Results, report_path: Path, lang: str
+) -> None:
     for claim in run_results["claims"]:
-        console.print(f"{claim['id']:>3}  {claim['verdict']:<12} {claim['reason']}", soft_wrap=True)
+        reason, _ = report.claim_reason(claim, lang)
+        console.print(f"{claim['id']:>3}  {claim['verdict']:<12} {reason}", soft_wrap=True)
     console.print(f"report: {report_path}")
+    console.print(f"report (HTML): {report_path.with_suffix('.html')}")
     console.print(f"results: {report_path.parent / 'results.json'}")
 
 
-def rebuild_report(run_dir: Path) -> Path:
-    """Render the report again from run_dir/results.json alone."""
+def rebuild_report(run_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Path:
+    """Render the report in lang again from run_dir/results.json alone."""
     loaded = results.load(run_dir)
-    return report.render(loaded, run_dir if run_dir.is_dir() else run_dir.parent)
+    return report.render(loaded, run_dir if run_dir.is_dir() else run_dir.parent, lang)
 
 
 __all__ = ["RunOptions", "new_run_id", "rebuild_report", "run"]

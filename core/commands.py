@@ -34,12 +34,12 @@ class DeleteUser:
 
 
 @dataclass(frozen=True)
-class ListActiveUsers:
-    """Query for every active user, ordered by id."""
+class GetUser:
+    """Query for one user by id."""
+
+    user_id: str
 
 
 @dataclass(frozen=True)
-class GetUser:
-    """Query for one user by id; UserNotFound when there is none."""
-
-    user_id: str
+class ListActiveUsers:
+    """Query for every active user, ordered by id."""

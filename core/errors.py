@@ -6,7 +6,8 @@
     ├── UserAlreadyActive       activate() on an active user
     ├── UserAlreadyInactive     deactivate() on an inactive user
     ├── EmailAlreadyInUse       another user already owns the address
-    └── UserNotFound            no user has the requested id
+    ├── UserNotFound            no user has the requested id
+    └── ConcurrentUpdate        the user changed since it was loaded (corrected policy)
 
     EventDeliveryFailed         the change was saved, but one or more event
                                 handlers raised (corrected publisher only)
@@ -57,6 +58,18 @@ class UserNotFound(DomainError):
     def __init__(self, user_id: str) -> None:
         super().__init__(f"user {user_id!r} not found")
         self.user_id = user_id
+
+
+class ConcurrentUpdate(DomainError):
+    """Another request saved the user after this one loaded it, so this save was rejected."""
+
+    def __init__(self, user_id: str, expected_version: int) -> None:
+        super().__init__(
+            f"user {user_id!r} was changed by another request after version "
+            f"{expected_version} was loaded; reload it and retry"
+        )
+        self.user_id = user_id
+        self.expected_version = expected_version
 
 
 @dataclass(frozen=True)

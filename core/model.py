@@ -55,18 +55,24 @@ class UserSnapshot:
     email: str
     name: str
     is_active: bool
+    version: int = 0  # saves so far; 0 for a user never saved
 
 
 class User:
     """The aggregate root. Each state change records a domain event for the service to publish."""
 
-    __slots__ = ("_events", "email", "id", "is_active", "name")
+    __slots__ = ("_events", "email", "id", "is_active", "name", "version")
 
-    def __init__(self, user_id: str, email: Email, name: str, is_active: bool) -> None:
+    def __init__(
+        self, user_id: str, email: Email, name: str, is_active: bool, version: int = 0
+    ) -> None:
         self.id = user_id
         self.email = email
         self.name = name
         self.is_active = is_active
+        # The stored version this state was loaded from; repositories that use
+        # optimistic locking reject a save whose version is no longer current.
+        self.version = version
         self._events: list[DomainEvent] = []
 
     @classmethod
@@ -78,10 +84,16 @@ class User:
     @classmethod
     def from_snapshot(cls, snapshot: UserSnapshot) -> User:
         """Rebuild a stored user; rebuilding records no event."""
-        return cls(snapshot.id, Email(snapshot.email), snapshot.name, snapshot.is_active)
+        return cls(
+            snapshot.id,
+            Email(snapshot.email),
+            snapshot.name,
+            snapshot.is_active,
+            snapshot.version,
+        )
 
     def snapshot(self) -> UserSnapshot:
-        return UserSnapshot(self.id, self.email.value, self.name, self.is_active)
+        return UserSnapshot(self.id, self.email.value, self.name, self.is_active, self.version)
 
     def deactivate(self) -> None:
         if not self.is_active:

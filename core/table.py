@@ -7,14 +7,17 @@ on the event loop not switching tasks between two statements without an await.
 
 from __future__ import annotations
 
-from core.errors import EmailAlreadyInUse
+import dataclasses
+
+from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.model import UserSnapshot
 
 
 class UserTable:
-    def __init__(self, unique_email: bool) -> None:
-        # unique_email=False reproduces the guide's repository, which has no constraint.
+    def __init__(self, unique_email: bool, optimistic_locking: bool) -> None:
+        # False for both reproduces the guide's repository: no constraint, blind writes.
         self._unique_email = unique_email
+        self._optimistic_locking = optimistic_locking
         self._rows: dict[str, UserSnapshot] = {}
         self._owner_by_email: dict[str, str] = {}
 
@@ -36,13 +39,22 @@ class UserTable:
     def list_active(self) -> list[UserSnapshot]:
         return sorted((r for r in self._rows.values() if r.is_active), key=lambda r: r.id)
 
-    def upsert(self, row: UserSnapshot) -> None:
-        """Insert or replace a row; with unique_email, raise EmailAlreadyInUse on a taken email."""
+    def upsert(self, row: UserSnapshot) -> int:
+        """Insert or replace a row and return its new version.
+
+        `row.version` is the version the caller loaded (0 for a new user). With
+        optimistic_locking, a row whose stored version differs raises
+        ConcurrentUpdate; with unique_email, a taken email raises EmailAlreadyInUse.
+        """
+        previous = self._rows.get(row.id)
+        stored_version = 0 if previous is None else previous.version
+        if self._optimistic_locking and stored_version != row.version:
+            raise ConcurrentUpdate(row.id, row.version)
         owner = self._owner_by_email.get(row.email)
         if self._unique_email and owner is not None and owner != row.id:
             raise EmailAlreadyInUse(row.email)
 
-        previous = self._rows.get(row.id)
+        row = dataclasses.replace(row, version=row.version + 1)
         if (
             previous is not None
             and previous.email != row.email
@@ -51,6 +63,7 @@ class UserTable:
             del self._owner_by_email[previous.email]
         self._rows[row.id] = row
         self._owner_by_email.setdefault(row.email, row.id)
+        return row.version
 
     def delete(self, user_id: str) -> bool:
         row = self._rows.pop(user_id, None)

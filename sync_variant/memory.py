@@ -19,13 +19,15 @@ class MemoryUserRepository(UserRepository):
 
     as-written holds one lock across the sleep, as the guide's repository does, so
     every call is serialised. corrected sleeps outside the lock and takes it only for
-    the table update, where the table enforces email uniqueness.
+    the table update, where the table enforces email uniqueness and rejects
+    stale versions.
     """
 
     def __init__(self, policy: Policy, latency: LatencyModel) -> None:
         self._policy = policy
         self._latency = latency
-        self._table = UserTable(unique_email=policy is Policy.CORRECTED)
+        corrected = policy is Policy.CORRECTED
+        self._table = UserTable(unique_email=corrected, optimistic_locking=corrected)
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -43,7 +45,7 @@ class MemoryUserRepository(UserRepository):
 
     def save(self, user: User) -> None:
         with self._io_then_table():
-            self._table.upsert(user.snapshot())
+            user.version = self._table.upsert(user.snapshot())
 
     def find_by_id(self, user_id: str) -> User | None:
         with self._io_then_table():

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from core import sql
-from core.errors import EmailAlreadyInUse
+from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.model import User
 from core.policy import Policy
 from sync_variant.ports import UserRepository
@@ -57,13 +57,19 @@ class SQLiteUserRepository(UserRepository):
 
     def save(self, user: User) -> None:
         row = user.snapshot()
+        statement, params = sql.save_statement(row, self._policy)
         with self._connection() as connection:
             try:
-                connection.execute(sql.UPSERT, sql.upsert_params(row))
+                cursor = connection.execute(statement, params)
             except sqlite3.IntegrityError as error:
                 if sql.is_email_unique_violation(str(error)):
                     raise EmailAlreadyInUse(row.email) from error
+                if sql.is_id_unique_violation(str(error)):
+                    raise ConcurrentUpdate(row.id, row.version) from error
                 raise
+        if statement is sql.UPDATE_AT_VERSION and cursor.rowcount == 0:
+            raise ConcurrentUpdate(row.id, row.version)
+        user.version = row.version + 1
 
     def find_by_id(self, user_id: str) -> User | None:
         with self._connection() as connection:

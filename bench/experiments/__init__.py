@@ -12,12 +12,19 @@ from bench.experiments import (
     c3_registrations,
     c4_concurrent_reads,
     c7_duplicates,
+    c7_lost_updates,
 )
 from bench.experiments.base import Case, Context, Experiment
 
-EXPERIMENTS: dict[str, Experiment] = {
-    experiment.ID: experiment
-    for experiment in (c2_pool_utilisation, c3_registrations, c4_concurrent_reads, c7_duplicates)
-}
+# Run order: the order of this tuple.
+MODULES = (
+    c2_pool_utilisation,
+    c3_registrations,
+    c4_concurrent_reads,
+    c7_duplicates,
+    c7_lost_updates,
+)
+
+EXPERIMENTS: dict[str, Experiment] = {module.ID: module for module in MODULES}
 
 __all__ = ["EXPERIMENTS", "Case", "Context", "Experiment"]

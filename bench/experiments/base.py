@@ -1,4 +1,4 @@
-"""What every experiment module provides, and the context the runner hands it."""
+"""The experiment module protocol, and the context the runner passes to each experiment."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench.profiles import Profile
-from core.policy import Backend
+from bench.vocabulary import Executor
+from core.policy import Backend, Policy
 
 Point = dict[str, Any]
 
@@ -53,3 +54,38 @@ class Experiment(Protocol):
     def derive(self, points: list[Point]) -> list[Point]:
         """Add metrics computed across points (ratios); return the points."""
         ...
+
+
+def executor_cases(
+    context: Context,
+    backends: tuple[Backend, ...],
+    executors: tuple[tuple[Executor, int], ...],
+    latency_ms: float,
+    **extra: Any,
+) -> list[Case]:
+    """Return one case per backend the run selected, policy and (executor, concurrency).
+
+    `latency_ms` applies to the memory backend only; `extra` params are added to
+    every case and named first in the case name.
+    """
+    cases = []
+    for backend in backends:
+        if backend not in context.backends:
+            continue
+        for policy in Policy:
+            for executor, concurrency in executors:
+                params = {
+                    "stack": executor.stack.value,
+                    "executor": executor.value,
+                    "concurrency": concurrency,
+                    "backend": backend.value,
+                    "policy": policy.value,
+                    "latency_ms": latency_ms if backend is Backend.MEMORY else None,
+                    **extra,
+                }
+                labels = [str(v) for v in extra.values()]
+                name = " ".join(
+                    [backend.value, *labels, policy.value, f"{executor.value}x{concurrency}"]
+                )
+                cases.append(Case(name, params))
+    return cases

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.experiments.base import Case, Context, Point
+from bench.experiments.base import Case, Context, Point, executor_cases
 from bench.pyperf_runner import run_case
 from bench.results import metric, ratio_metric
 from bench.vocabulary import Executor
-from core.policy import Backend, Policy
+from core.policy import Backend
 
 ID = "c3-registrations"
 CLAIM = "C3"
@@ -60,31 +60,32 @@ def describe(context: Context) -> dict[str, Any]:
 
 
 def plan(context: Context) -> list[Case]:
-    cases = []
-    for backend in BACKENDS:
-        if backend not in context.backends:
-            continue
-        for policy in Policy:
-            variants: list[tuple[Executor, int, str | None]] = [(e, c, None) for e, c in EXECUTORS]
-            if backend is Backend.POSTGRES:
-                variants += list(POSTGRES_DRIVERS)
-            for executor, concurrency, driver in variants:
-                params = {
-                    "stack": executor.stack.value,
-                    "executor": executor.value,
-                    "concurrency": concurrency,
-                    "backend": backend.value,
-                    "policy": policy.value,
-                    "latency_ms": LATENCY_MS if backend is Backend.MEMORY else None,
-                    "registrations": REGISTRATIONS,
-                    "seed": context.seed,
-                }
-                name = f"{backend.value} {policy.value} {executor.value}x{concurrency}"
-                if backend is Backend.POSTGRES:
-                    params["driver"] = driver or "psycopg"
-                    name += f" {params['driver']}"
-                cases.append(Case(name, params))
+    cases = [
+        _with_driver(case, "psycopg") if case.params["backend"] == Backend.POSTGRES.value else case
+        for case in executor_cases(
+            context,
+            BACKENDS,
+            EXECUTORS,
+            LATENCY_MS,
+            registrations=REGISTRATIONS,
+            seed=context.seed,
+        )
+    ]
+    for executor, concurrency, driver in POSTGRES_DRIVERS:
+        variants = executor_cases(
+            context,
+            (Backend.POSTGRES,),
+            ((executor, concurrency),),
+            LATENCY_MS,
+            registrations=REGISTRATIONS,
+            seed=context.seed,
+        )
+        cases += [_with_driver(case, driver) for case in variants]
     return cases
+
+
+def _with_driver(case: Case, driver: str) -> Case:
+    return Case(f"{case.name} {driver}", {**case.params, "driver": driver})
 
 
 def measure(case: Case, context: Context) -> Point:

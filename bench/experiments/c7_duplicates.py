@@ -15,7 +15,7 @@ from bench.drivers import (
     run_sync,
     warmed_thread_pool,
 )
-from bench.experiments.base import Case, Context, Point
+from bench.experiments.base import Case, Context, Point, executor_cases
 from bench.results import metric
 from bench.vocabulary import Executor, Stack
 from core.errors import DomainError, EmailAlreadyInUse
@@ -31,7 +31,7 @@ LATENCY_MS = 1.0  # the guide's simulated I/O per repository call
 BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES)
 
 EXECUTORS: tuple[tuple[Executor, int], ...] = (
-    (Executor.SEQUENTIAL, 1),  # the control: one at a time cannot race
+    (Executor.SEQUENTIAL, 1),  # the control: requests one at a time do not overlap
     (Executor.THREADS, REGISTRATIONS),
     (Executor.ASYNCIO, REGISTRATIONS),
     (Executor.UVLOOP, REGISTRATIONS),
@@ -50,24 +50,7 @@ def describe(context: Context) -> dict[str, Any]:
 
 
 def plan(context: Context) -> list[Case]:
-    cases = []
-    for backend in BACKENDS:
-        if backend not in context.backends:
-            continue
-        for policy in Policy:
-            for executor, concurrency in EXECUTORS:
-                params = {
-                    "stack": executor.stack.value,
-                    "executor": executor.value,
-                    "concurrency": concurrency,
-                    "backend": backend.value,
-                    "policy": policy.value,
-                    "latency_ms": LATENCY_MS if backend is Backend.MEMORY else None,
-                    "registrations": REGISTRATIONS,
-                }
-                name = f"{backend.value} {policy.value} {executor.value}x{concurrency}"
-                cases.append(Case(name, params))
-    return cases
+    return executor_cases(context, BACKENDS, EXECUTORS, LATENCY_MS, registrations=REGISTRATIONS)
 
 
 def _count_outcomes(outcomes: list[Any]) -> int:

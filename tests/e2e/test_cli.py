@@ -28,6 +28,8 @@ def ddd_bench(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
         (("run", "--backend", "oracle"), "'oracle'"),
         (("run", "--profile", "huge"), "'huge'"),
         (("run", "--seed", "many"), "'many'"),
+        (("run", "--lang", "fr"), "'fr'"),
+        (("report", "reports/latest", "--lang", "zh"), "'zh'"),
         (("frobnicate",), "'frobnicate'"),
     ],
 )

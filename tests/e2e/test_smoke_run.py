@@ -100,7 +100,7 @@ def test_report_has_sections_and_plots(smoke_run, results: dict[str, Any]) -> No
     for claim in results["claims"]:
         assert f"## {claim['id']}:" in report
         assert claim["quote_zh"] in report
-    for plot in ("c3-time-per-executor.png", "c7-duplicates.png"):
+    for plot in ("c3-time-per-executor.png", "c7-duplicates.png", "c7-lost-updates.png"):
         assert (out / plot).stat().st_size > 10_000
         assert f"]({plot})" in report
 

@@ -20,7 +20,7 @@ from async_variant.memory import MemoryUserRepository as AsyncMemory
 from async_variant.postgres import PostgresUserRepository as AsyncPostgres
 from async_variant.sqlalchemy_postgres import SQLAlchemyUserRepository as AsyncSQLAlchemy
 from async_variant.sqlite import SQLiteUserRepository as AsyncSQLite
-from core.errors import EmailAlreadyInUse
+from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.latency import LatencyModel
 from core.model import User
 from core.policy import Policy
@@ -212,3 +212,54 @@ def test_changed_email_frees_old_one(adapter) -> None:
     found = repository.find_by_email("ada@example.com")
     assert found is not None
     assert found.id == "u2"
+
+
+def test_save_advances_version(adapter) -> None:
+    repository, _ = adapter
+    saved = user("u1", "ada@example.com")
+    repository.save(saved)
+    assert saved.version == 1
+    saved.deactivate()
+    repository.save(saved)
+    assert saved.version == 2
+    found = repository.find_by_id("u1")
+    assert found is not None
+    assert found.version == 2
+
+
+def test_stale_save_by_policy(adapter) -> None:
+    repository, policy = adapter
+    repository.save(user("u1", "ada@example.com"))
+    first = repository.find_by_id("u1")
+    second = repository.find_by_id("u1")
+    assert first is not None
+    assert second is not None
+    first.deactivate()
+    repository.save(first)
+    second.change_email("ada@new.org")
+    if policy is Policy.CORRECTED:
+        with pytest.raises(ConcurrentUpdate):
+            repository.save(second)
+        stored = repository.find_by_id("u1")
+        assert stored is not None
+        assert not stored.is_active
+        assert stored.email.value == "ada@example.com"
+    else:
+        repository.save(second)  # the last writer wins: the deactivation is lost
+        stored = repository.find_by_id("u1")
+        assert stored is not None
+        assert stored.is_active
+        assert stored.email.value == "ada@new.org"
+
+
+def test_second_insert_of_one_id_by_policy(adapter) -> None:
+    repository, policy = adapter
+    repository.save(user("u1", "ada@example.com"))
+    if policy is Policy.CORRECTED:
+        with pytest.raises(ConcurrentUpdate):
+            repository.save(user("u1", "other@example.com"))
+    else:
+        repository.save(user("u1", "other@example.com"))
+        found = repository.find_by_id("u1")
+        assert found is not None
+        assert found.email.value == "other@example.com"
