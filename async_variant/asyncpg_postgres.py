@@ -13,14 +13,17 @@ import asyncpg
 
 from async_variant.ports import UserRepository
 from core import pg_sql
-from core.errors import EmailAlreadyInUse
+from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.model import User
 from core.policy import Policy
 from core.pool_timing import PoolTimings
 
 logger = logging.getLogger(__name__)
 
-_UPSERT = pg_sql.numbered(pg_sql.UPSERT)
+_NUMBERED = {
+    statement: pg_sql.numbered(statement)
+    for statement in (pg_sql.UPSERT, pg_sql.INSERT, pg_sql.UPDATE_AT_VERSION)
+}
 _SELECT_BY_ID = pg_sql.numbered(pg_sql.SELECT_BY_ID)
 _SELECT_BY_EMAIL = pg_sql.numbered(pg_sql.SELECT_BY_EMAIL)
 _DELETE_BY_ID = pg_sql.numbered(pg_sql.DELETE_BY_ID)
@@ -33,8 +36,11 @@ class AsyncpgUserRepository(UserRepository):
     A saturated pool raises TimeoutError after `pool_timeout_s`.
     """
 
-    def __init__(self, pool: Any, pool_timeout_s: float, timings: PoolTimings | None) -> None:
+    def __init__(
+        self, pool: Any, policy: Policy, pool_timeout_s: float, timings: PoolTimings | None
+    ) -> None:
         self._pool = pool
+        self._policy = policy
         self._pool_timeout_s = pool_timeout_s
         self._timings = timings
         self._scoped_connection: contextvars.ContextVar[Any] = contextvars.ContextVar(
@@ -61,7 +67,7 @@ class AsyncpgUserRepository(UserRepository):
                 await connection.execute(pg_sql.DROP_TABLE)
             for statement in pg_sql.SCHEMA[policy]:
                 await connection.execute(statement)
-        return cls(pool, pool_timeout_s, timings)
+        return cls(pool, policy, pool_timeout_s, timings)
 
     @contextlib.asynccontextmanager
     async def connection_scope(self) -> AsyncIterator[None]:
@@ -98,13 +104,20 @@ class AsyncpgUserRepository(UserRepository):
 
     async def save(self, user: User) -> None:
         row = user.snapshot()
+        statement, params = pg_sql.save_statement(row, self._policy)
         async with self._connection() as connection:
             try:
-                await connection.execute(_UPSERT, *pg_sql.upsert_params(row))
+                status = await connection.execute(_NUMBERED[statement], *params)
             except asyncpg.UniqueViolationError as error:
-                if pg_sql.is_email_unique_violation(getattr(error, "constraint_name", None)):
+                constraint = getattr(error, "constraint_name", None)
+                if pg_sql.is_email_unique_violation(constraint):
                     raise EmailAlreadyInUse(row.email) from error
+                if pg_sql.is_id_unique_violation(constraint):
+                    raise ConcurrentUpdate(row.id, row.version) from error
                 raise
+        if statement is pg_sql.UPDATE_AT_VERSION and status == "UPDATE 0":
+            raise ConcurrentUpdate(row.id, row.version)
+        user.version = row.version + 1
 
     async def find_by_id(self, user_id: str) -> User | None:
         async with self._connection() as connection:

@@ -14,7 +14,7 @@ from psycopg import errors as pg_errors
 
 from async_variant.ports import UserRepository
 from core import pg_sql
-from core.errors import EmailAlreadyInUse
+from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.model import User
 from core.policy import Policy
 from core.pool_timing import PoolTimings
@@ -30,8 +30,11 @@ class PostgresUserRepository(UserRepository):
     `pool_timeout_s`.
     """
 
-    def __init__(self, pool: psycopg_pool.AsyncConnectionPool, timings: PoolTimings | None) -> None:
+    def __init__(
+        self, pool: psycopg_pool.AsyncConnectionPool, policy: Policy, timings: PoolTimings | None
+    ) -> None:
         self._pool = pool
+        self._policy = policy
         self._timings = timings
         # The connection a connection_scope() block holds, per thread or task.
         self._scoped_connection: contextvars.ContextVar[psycopg.AsyncConnection | None]
@@ -66,7 +69,7 @@ class PostgresUserRepository(UserRepository):
                 await connection.execute(pg_sql.DROP_TABLE)
             for statement in pg_sql.SCHEMA[policy]:
                 await connection.execute(statement)
-        return cls(pool, timings)
+        return cls(pool, policy, timings)
 
     @contextlib.asynccontextmanager
     async def connection_scope(self) -> AsyncIterator[None]:
@@ -103,13 +106,19 @@ class PostgresUserRepository(UserRepository):
 
     async def save(self, user: User) -> None:
         row = user.snapshot()
+        statement, params = pg_sql.save_statement(row, self._policy)
         async with self._connection() as connection:
             try:
-                await connection.execute(pg_sql.UPSERT, pg_sql.upsert_params(row))
+                cursor = await connection.execute(statement, params)
             except pg_errors.UniqueViolation as error:
                 if pg_sql.is_email_unique_violation(error.diag.constraint_name):
                     raise EmailAlreadyInUse(row.email) from error
+                if pg_sql.is_id_unique_violation(error.diag.constraint_name):
+                    raise ConcurrentUpdate(row.id, row.version) from error
                 raise
+        if statement is pg_sql.UPDATE_AT_VERSION and cursor.rowcount == 0:
+            raise ConcurrentUpdate(row.id, row.version)
+        user.version = row.version + 1
 
     async def find_by_id(self, user_id: str) -> User | None:
         async with self._connection() as connection:

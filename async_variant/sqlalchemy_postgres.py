@@ -17,15 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, c
 
 from async_variant.ports import UserRepository
 from core import pg_sql
-from core.errors import EmailAlreadyInUse
+from core.errors import ConcurrentUpdate
 from core.model import User
 from core.policy import Policy
 from core.pool_timing import PoolTimings
 from sync_variant.sqlalchemy_postgres import (
     UserRow,
-    is_email_violation,
+    domain_error,
+    save_statement,
     sqlalchemy_url,
-    upsert_statement,
 )
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,9 @@ class SQLAlchemyUserRepository(UserRepository):
     A saturated pool raises sqlalchemy.exc.TimeoutError after `pool_timeout_s`.
     """
 
-    def __init__(self, engine: AsyncEngine, timings: PoolTimings | None) -> None:
+    def __init__(self, engine: AsyncEngine, policy: Policy, timings: PoolTimings | None) -> None:
         self._engine = engine
+        self._policy = policy
         self._timings = timings
         # The connection a connection_scope() block holds, per task.
         self._scoped_connection: contextvars.ContextVar[AsyncConnection | None]
@@ -72,7 +73,7 @@ class SQLAlchemyUserRepository(UserRepository):
                 await opened[0].execute(text(statement))
         for connection in opened:
             await connection.close()
-        return cls(engine, timings)
+        return cls(engine, policy, timings)
 
     @contextlib.asynccontextmanager
     async def connection_scope(self) -> AsyncIterator[None]:
@@ -112,13 +113,18 @@ class SQLAlchemyUserRepository(UserRepository):
 
     async def save(self, user: User) -> None:
         row = user.snapshot()
+        statement, versioned = save_statement(row, self._policy)
         try:
             async with self._session() as session:
-                await session.execute(upsert_statement(row))
+                result = await session.execute(statement)
         except IntegrityError as error:
-            if is_email_violation(error):
-                raise EmailAlreadyInUse(row.email) from error
+            translated = domain_error(error, row)
+            if translated is not None:
+                raise translated from error
             raise
+        if versioned and getattr(result, "rowcount", 0) == 0:
+            raise ConcurrentUpdate(row.id, row.version)
+        user.version = row.version + 1
 
     async def find_by_id(self, user_id: str) -> User | None:
         async with self._session() as session:

@@ -13,7 +13,7 @@ import psycopg_pool
 from psycopg import errors as pg_errors
 
 from core import pg_sql
-from core.errors import EmailAlreadyInUse
+from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.model import User
 from core.policy import Policy
 from core.pool_timing import PoolTimings
@@ -43,6 +43,7 @@ class PostgresUserRepository(UserRepository):
         if pool_size < 1:
             raise ValueError(f"invalid pool_size {pool_size}: must be at least 1")
         self._timings = timings
+        self._policy = policy
         # The connection a connection_scope() block holds, per thread or task.
         self._scoped_connection: contextvars.ContextVar[psycopg.Connection | None]
         self._scoped_connection = contextvars.ContextVar("scoped_connection", default=None)
@@ -98,13 +99,19 @@ class PostgresUserRepository(UserRepository):
 
     def save(self, user: User) -> None:
         row = user.snapshot()
+        statement, params = pg_sql.save_statement(row, self._policy)
         with self._connection() as connection:
             try:
-                connection.execute(pg_sql.UPSERT, pg_sql.upsert_params(row))
+                cursor = connection.execute(statement, params)
             except pg_errors.UniqueViolation as error:
                 if pg_sql.is_email_unique_violation(error.diag.constraint_name):
                     raise EmailAlreadyInUse(row.email) from error
+                if pg_sql.is_id_unique_violation(error.diag.constraint_name):
+                    raise ConcurrentUpdate(row.id, row.version) from error
                 raise
+        if statement is pg_sql.UPDATE_AT_VERSION and cursor.rowcount == 0:
+            raise ConcurrentUpdate(row.id, row.version)
+        user.version = row.version + 1
 
     def find_by_id(self, user_id: str) -> User | None:
         with self._connection() as connection:

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from psycopg import errors as pg_errors
-from sqlalchemy import Connection, create_engine, delete, func, select, text
+from sqlalchemy import Connection, create_engine, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from core import pg_sql
-from core.errors import EmailAlreadyInUse
+from core.errors import ConcurrentUpdate, DomainError, EmailAlreadyInUse
 from core.model import User, UserSnapshot
 from core.policy import Policy
 from core.pool_timing import PoolTimings
@@ -41,9 +41,10 @@ class UserRow(Base):
     email: Mapped[str]
     name: Mapped[str]
     is_active: Mapped[bool]
+    version: Mapped[int]
 
     def snapshot(self) -> UserSnapshot:
-        return UserSnapshot(self.id, self.email, self.name, self.is_active)
+        return UserSnapshot(self.id, self.email, self.name, self.is_active, self.version)
 
 
 def sqlalchemy_url(dsn: str, *, driver: str = "psycopg") -> str:
@@ -54,20 +55,39 @@ def sqlalchemy_url(dsn: str, *, driver: str = "psycopg") -> str:
     return f"postgresql+{driver}://{rest}"
 
 
-def upsert_statement(row: UserSnapshot) -> Any:
-    values = {"id": row.id, "email": row.email, "name": row.name, "is_active": row.is_active}
-    statement = insert(UserRow).values(**values)
-    return statement.on_conflict_do_update(
-        index_elements=[UserRow.id],
-        set_={"email": row.email, "name": row.name, "is_active": row.is_active},
+def save_statement(row: UserSnapshot, policy: Policy) -> tuple[Any, bool]:
+    """Return the statement that saves `row` and whether it is an update at row.version.
+
+    The same rules as core.pg_sql.save_statement: as-written upserts blindly, and
+    corrected inserts new users and updates others only at the version they were loaded at.
+    """
+    values = {"email": row.email, "name": row.name, "is_active": row.is_active}
+    if policy is Policy.AS_WRITTEN:
+        upsert = insert(UserRow).values(id=row.id, version=row.version + 1, **values)
+        statement = upsert.on_conflict_do_update(
+            index_elements=[UserRow.id], set_={**values, "version": row.version + 1}
+        )
+        return statement, False
+    if row.version == 0:
+        return insert(UserRow).values(id=row.id, version=1, **values), False
+    at_version = (
+        update(UserRow)
+        .where(UserRow.id == row.id, UserRow.version == row.version)
+        .values(version=UserRow.version + 1, **values)
     )
+    return at_version, True
 
 
-def is_email_violation(error: IntegrityError) -> bool:
+def domain_error(error: IntegrityError, row: UserSnapshot) -> DomainError | None:
+    """Return the domain error a unique violation stands for, or None for any other error."""
     original = error.orig
-    return isinstance(original, pg_errors.UniqueViolation) and pg_sql.is_email_unique_violation(
-        original.diag.constraint_name
-    )
+    if not isinstance(original, pg_errors.UniqueViolation):
+        return None
+    if pg_sql.is_email_unique_violation(original.diag.constraint_name):
+        return EmailAlreadyInUse(row.email)
+    if pg_sql.is_id_unique_violation(original.diag.constraint_name):
+        return ConcurrentUpdate(row.id, row.version)
+    return None
 
 
 class SQLAlchemyUserRepository(UserRepository):
@@ -89,6 +109,7 @@ class SQLAlchemyUserRepository(UserRepository):
         if pool_size < 1:
             raise ValueError(f"invalid pool_size {pool_size}: must be at least 1")
         self._timings = timings
+        self._policy = policy
         self._engine = create_engine(
             sqlalchemy_url(dsn),
             pool_size=pool_size,
@@ -144,13 +165,18 @@ class SQLAlchemyUserRepository(UserRepository):
 
     def save(self, user: User) -> None:
         row = user.snapshot()
+        statement, versioned = save_statement(row, self._policy)
         try:
             with self._session() as session:
-                session.execute(upsert_statement(row))
+                result = session.execute(statement)
         except IntegrityError as error:
-            if is_email_violation(error):
-                raise EmailAlreadyInUse(row.email) from error
+            translated = domain_error(error, row)
+            if translated is not None:
+                raise translated from error
             raise
+        if versioned and getattr(result, "rowcount", 0) == 0:
+            raise ConcurrentUpdate(row.id, row.version)
+        user.version = row.version + 1
 
     def find_by_id(self, user_id: str) -> User | None:
         with self._session() as session:
