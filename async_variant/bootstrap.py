@@ -15,12 +15,40 @@ from async_variant.sqlite import SQLiteUserRepository
 from core.events import DomainEvent
 from core.latency import LatencyModel
 from core.policy import Backend, Policy, PublishStrategy
+from core.pool_timing import PoolTimings
+
+PG_DRIVERS = ("psycopg", "asyncpg", "sqlalchemy")
 
 ASYNC_STRATEGIES = (
     PublishStrategy.INLINE_GATHER,
     PublishStrategy.BACKGROUND,
     PublishStrategy.OUTBOX,
 )
+
+
+async def _postgres_repository(
+    driver: str, dsn: str, policy: Policy, pool_size: int, reset: bool, timings: PoolTimings | None
+) -> UserRepository:
+    # Imported here, so runs without PostgreSQL do not pay for importing the drivers.
+    if driver == "psycopg":
+        from async_variant.postgres import PostgresUserRepository
+
+        return await PostgresUserRepository.open(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    if driver == "asyncpg":
+        from async_variant.asyncpg_postgres import AsyncpgUserRepository
+
+        return await AsyncpgUserRepository.open(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    if driver == "sqlalchemy":
+        from async_variant.sqlalchemy_postgres import SQLAlchemyUserRepository
+
+        return await SQLAlchemyUserRepository.open(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    raise ValueError(f"invalid pg_driver {driver!r}: choose from {', '.join(PG_DRIVERS)}")
 
 
 async def build_service(
@@ -32,8 +60,18 @@ async def build_service(
     seed: int = 0,
     handlers: Iterable[tuple[type[DomainEvent], Handler]] = (),
     publishing: PublishStrategy = PublishStrategy.INLINE_GATHER,
+    pg_dsn: str | None = None,
+    pg_driver: str = "psycopg",
+    pg_reset: bool = False,
+    pool_size: int = 1,
+    pool_timings: PoolTimings | None = None,
 ) -> UserService:
-    """Wire a UserService inside the running event loop; the caller awaits service.close()."""
+    """Wire a UserService inside the running event loop; the caller awaits service.close().
+
+    For postgres, `pg_driver` picks psycopg, asyncpg or sqlalchemy, `pg_reset` drops the
+    benchmark's table first so the store starts empty, and `pool_timings` collects
+    pool wait and hold times.
+    """
     _check_strategy(publishing, backend)
     repository: UserRepository
     if backend is Backend.MEMORY:
@@ -45,6 +83,12 @@ async def build_service(
             repository = await OutboxSQLiteUserRepository.open_with_outbox(sqlite_path, policy)
         else:
             repository = await SQLiteUserRepository.open(sqlite_path, policy)
+    elif backend is Backend.POSTGRES:
+        if pg_dsn is None:
+            raise ValueError("missing pg_dsn: the postgres backend needs a server DSN")
+        repository = await _postgres_repository(
+            pg_driver, pg_dsn, policy, pool_size, pg_reset, pool_timings
+        )
     else:
         raise ValueError(f"unsupported backend {backend.value!r} for the async stack")
 

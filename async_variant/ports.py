@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import abc
+import contextlib
 from collections.abc import Awaitable, Callable
 
 from core.events import DomainEvent
 from core.model import User
 
 Handler = Callable[[DomainEvent], Awaitable[None]]
+
+# What connection_scope() returns: a block that may hold one database connection.
+ConnectionScope = contextlib.AbstractAsyncContextManager[None]
 
 
 class UserRepository(abc.ABC):
@@ -37,6 +41,10 @@ class UserRepository(abc.ABC):
     @abc.abstractmethod
     async def count_with_email(self, email: str) -> int:
         """Count stored users with this email; the race experiment audits with it."""
+
+    def connection_scope(self) -> ConnectionScope:
+        """Hold one connection for every call inside the block; the default holds none."""
+        return contextlib.nullcontext()
 
     async def close(self) -> None:
         """Release connections; the default has none to release."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from async_variant.ports import EventPublisher, UserRepository
+from async_variant.ports import ConnectionScope, EventPublisher, UserRepository
 from core.commands import (
     ActivateUser,
     ChangeEmail,
@@ -79,6 +79,11 @@ class UserService:
     async def count_users_with_email(self, email: str) -> int:
         """Count stored users with this email; an audit query for the race experiment."""
         return await self._users.count_with_email(email)
+
+    def connection_scope(self) -> ConnectionScope:
+        """Hold one database connection across the calls inside the block, as a request
+        that opens its connection first and closes it last does."""
+        return self._users.connection_scope()
 
     async def close(self) -> None:
         """Let the publisher finish the events already published, then close the repository."""

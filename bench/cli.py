@@ -12,14 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench import compare_cli, history_cli, results, runner
+from bench import compare_cli, history_cli, postgres, results, runner
 from bench.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from bench.ledger import CLAIMS, CLAIMS_BY_ID
 from bench.profiles import PROFILES
 from core.policy import Backend
 
 EXIT_USAGE = 2
-AVAILABLE_BACKENDS = (Backend.MEMORY, Backend.SQLITE)
+AVAILABLE_BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES)
 DEFAULT_BACKENDS = "memory,sqlite"  # the embedded default: nothing to install or start
 # C6 loads HTTP servers for about two minutes in smoke and ten in default. It runs only
 # when named in --claims, so the default run still finishes in a few minutes.
@@ -134,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="continue the run in DIR (or --out), skipping experiments that finished",
     )
     run.add_argument("--seed", type=int, default=0, help="workload seed (default: 0)")
+    run.add_argument(
+        "--pg-dsn",
+        default=None,
+        metavar="DSN",
+        help=f"existing PostgreSQL server for --backend postgres (default: ${postgres.DSN_ENV}, "
+        "else a throwaway cluster that ddd-bench starts and deletes)",
+    )
     _add_language(run)
     history_cli.add_run_option(run)
     run.add_argument(
@@ -167,6 +174,11 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         parser.error(
             f"--resume: no results.json in {out_dir}; pass the directory of an earlier run"
         )
+    if Backend.POSTGRES in args.backend:
+        try:
+            postgres.check_available(args.pg_dsn)
+        except postgres.PostgresUnavailable as error:
+            parser.exit(EXIT_USAGE, f"ddd-bench run: --backend postgres: {error}\n")
     if out_dir is None:
         out_dir = Path("reports") / runner.new_run_id(args.profile)
     options = runner.RunOptions(
@@ -175,8 +187,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         backends=args.backend,
         out_dir=out_dir.resolve(),
         resume=resume,
-        argv=("ddd-bench", *argv),
+        argv=("ddd-bench", *_redacted(argv)),
         seed=args.seed,
+        pg_dsn=args.pg_dsn,
         lang=args.lang,
         load_workers=args.workers,
     )
@@ -185,6 +198,17 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, argv: Sequen
         history_status = history_cli.append_run(options.out_dir, args.history)
         status = status or history_status
     return status
+
+
+def _redacted(argv: Sequence[str]) -> list[str]:
+    """Return argv with any --pg-dsn password replaced, since results.json records argv."""
+    redacted = list(argv)
+    for index, item in enumerate(redacted):
+        if item == "--pg-dsn" and index + 1 < len(redacted):
+            redacted[index + 1] = postgres.redact_dsn(redacted[index + 1])
+        elif item.startswith("--pg-dsn="):
+            redacted[index] = "--pg-dsn=" + postgres.redact_dsn(item.split("=", 1)[1])
+    return redacted
 
 
 def _claims() -> int:
@@ -201,7 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "run":
-        return _run(args, parser, argv)
+        try:
+            return _run(args, parser, argv)
+        except KeyboardInterrupt:
+            print("ddd-bench run: interrupted before the experiments started", file=sys.stderr)
+            return runner.EXIT_INTERRUPTED
     if args.command == "report":
         try:
             path = runner.rebuild_report(args.dir, args.lang)

@@ -27,7 +27,7 @@ CLAIMS: tuple[Claim, ...] = (
         "数据库连接利用率低：异步可提升300-500%",
         "Async raises database connection utilisation by 300-500%.",
         "+300-500 %",
-        (),
+        ("c2-pool-utilisation",),
     ),
     Claim(
         "C3",
@@ -41,7 +41,7 @@ CLAIMS: tuple[Claim, ...] = (
         "并发查询: 串行执行 vs 并行执行, N倍",
         "Concurrent queries run serially in sync and in parallel in async: N times faster.",
         "N x",
-        (),
+        ("c4-concurrent-reads",),
     ),
     Claim(
         "C5",

@@ -23,6 +23,10 @@ BY_NAME: dict[str, Direction] = {
     # duplicates got through.
     "rejected_registrations": Direction.HIGHER_IS_BETTER,
     "speedup_over_sync_sequential": Direction.HIGHER_IS_BETTER,
+    # C2: a larger share of checked-out time spent executing queries is a busier pool.
+    "busy_share_of_checked_out": Direction.HIGHER_IS_BETTER,
+    "server_exec_share_of_pool": Direction.HIGHER_IS_BETTER,
+    "client_cpu_cores": Direction.LOWER_IS_BETTER,
 }
 
 # Then words inside the name, in this order, so "requests_per_s" is not taken for a time.

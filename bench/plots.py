@@ -76,15 +76,17 @@ def label(key: str, **fields: Any) -> str:
 
 
 def config_label(params: dict[str, Any]) -> str:
+    driver = f"\n[{params['driver']}]" if params.get("driver") else ""
     if "scenario" in params:
         key = SCENARIO_KEYS.get(params["scenario"])
         scenario = label(key) if key else params["scenario"]
         return f"{scenario}\n{params['stack']} {params['executor']}"
     if params["executor"] == "threads":
-        return f"sync threads\n({label('pool', size=params['concurrency'])})"
+        return f"sync threads\n({label('pool', size=params['concurrency'])}){driver}"
     if params["stack"] == "async":
-        return f"async {params['executor']}\n({label('gather', size=params['concurrency'])})"
-    return f"sync {params['executor']}"
+        gather = label("gather", size=params["concurrency"])
+        return f"async {params['executor']}\n({gather}){driver}"
+    return f"sync {params['executor']}{driver}"
 
 
 def _color(params: dict[str, Any]) -> str:
@@ -109,7 +111,7 @@ def _grouped_bars(
     reference_label: str = "",
     bound: Callable[[dict[str, Any]], float | None] | None = None,
     bound_label: str = "",
-    group_keys: tuple[str, ...] = ("stack", "executor", "concurrency"),
+    group_keys: tuple[str, ...] = ("stack", "executor", "concurrency", "driver"),
 ) -> Path:
     backends = _backends(points)
     drew_bound = False
@@ -117,7 +119,7 @@ def _grouped_bars(
     for backend in backends:
         configs: list[dict[str, Any]] = []
         for p in points:
-            key = {k: p["params"][k] for k in group_keys}
+            key = {k: p["params"].get(k) for k in group_keys}
             if p["params"]["backend"] == backend and key not in configs:
                 configs.append(key)
         configs_by_backend[backend] = configs
@@ -140,7 +142,7 @@ def _grouped_bars(
                     p
                     for p in rows
                     if p["params"]["policy"] == policy
-                    and all(p["params"][k] == v for k, v in config.items())
+                    and all(p["params"].get(k) == v for k, v in config.items())
                 ]
                 if not match:
                     continue
@@ -620,9 +622,24 @@ def plot_c8(points: list[Point], path: Path) -> Path:
     return path
 
 
+def plot_c2(points: list[Point], path: Path) -> Path:
+    # Imported on use: bench.plots_pg takes COLORS from this module.
+    from bench.plots_pg import plot_c2 as plot
+
+    return plot(points, path)
+
+
+def plot_c4(points: list[Point], path: Path) -> Path:
+    from bench.plots_pg import plot_c4 as plot
+
+    return plot(points, path)
+
+
 PLOTTERS = {
     "C1": (("c1-added-latency.png", plot_c1),),
+    "C2": (("c2-pool-utilisation.png", plot_c2),),
     "C3": (("c3-time-per-executor.png", plot_c3),),
+    "C4": (("c4-speedup-vs-k.png", plot_c4),),
     "C5": (("c5-memory-per-request.png", plot_c5),),
     "C6": (("c6-latency.png", plot_c6_latency), ("c6-throughput.png", plot_c6_throughput)),
     "C7": (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import shutil
@@ -20,7 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from bench import environment, report, results
+from bench import environment, postgres, report, results
 from bench.experiments import EXPERIMENTS, Case, Context
 from bench.i18n import DEFAULT_LANGUAGE
 from bench.ledger import CLAIMS
@@ -44,6 +45,7 @@ class RunOptions:
     resume: bool
     argv: tuple[str, ...]
     seed: int = 0
+    pg_dsn: str | None = None  # an existing server; None starts a throwaway cluster
     lang: str = DEFAULT_LANGUAGE  # the language of the report; results.json is the same
     load_workers: int = 0  # locust worker processes for the HTTP experiment; 0 runs one process
 
@@ -209,18 +211,29 @@ def _run_experiment(
 
 
 def run(options: RunOptions, console: Console | None = None) -> int:
-    console = console or Console(stderr=True)
+    """Run the experiments, with a PostgreSQL server for the run when postgres is requested."""
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    _configure_logging(options.out_dir / "ddd-bench.log")
+    with contextlib.ExitStack() as resources:
+        extra: dict[str, Any] = {}
+        if Backend.POSTGRES in options.backends:
+            server = resources.enter_context(postgres.postgres_server(options.pg_dsn))
+            extra = {"pg_dsn": server.dsn, "postgres": server.settings}
+        return _run_experiments(options, console or Console(stderr=True), extra)
+
+
+def _run_experiments(options: RunOptions, console: Console, extra: dict[str, Any]) -> int:
     out_dir = options.out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
     context = Context(
         options.profile,
         out_dir,
         options.backends,
         options.seed,
-        extra={"load_workers": options.load_workers},
+        extra={**extra, "load_workers": options.load_workers},
     )
-    _configure_logging(context.log_path)
     run_results = _initial_results(options)
+    if "postgres" in extra:
+        run_results["run"]["config"]["postgres"] = extra["postgres"]
     finished = {e["id"] for e in run_results["experiments"] if e["status"] == "ok"}
 
     selected = [e for e in EXPERIMENTS.values() if e.CLAIM in options.claims]

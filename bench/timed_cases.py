@@ -19,6 +19,7 @@ from typing import Any
 from async_variant.bootstrap import build_service as build_async_service
 from bench.drivers import new_event_loop, run_async, run_sync, warmed_thread_pool
 from bench.timed_events import publish_latency
+from bench.timed_reads import concurrent_reads
 from bench.vocabulary import Executor, Stack
 from core.policy import Backend, Policy
 from core.workload import registrations
@@ -64,6 +65,8 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
     latency_ms = float(params.get("latency_ms") or 0.0)
     commands = registrations(int(params["registrations"]), seed=int(params["seed"]))
     workdir = Path(case["workdir"])
+    pg_dsn = case.get("pg_dsn")
+    pg_driver = str(params.get("driver") or "psycopg")
 
     def sync_time_func(loops: int) -> float:
         pool = _thread_pool(concurrency) if executor is Executor.THREADS else None
@@ -71,7 +74,14 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
         for _ in range(loops):
             database = _fresh_database(workdir) if backend is Backend.SQLITE else None
             service = build_sync_service(
-                backend, policy, latency_ms=latency_ms, sqlite_path=database, pool_size=concurrency
+                backend,
+                policy,
+                latency_ms=latency_ms,
+                sqlite_path=database,
+                pool_size=concurrency,
+                pg_dsn=pg_dsn,
+                pg_driver=pg_driver,
+                pg_reset=True,
             )
             try:
                 started = time.perf_counter()
@@ -89,7 +99,14 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
         async def one_batch() -> float:
             database = _fresh_database(workdir) if backend is Backend.SQLITE else None
             service = await build_async_service(
-                backend, policy, latency_ms=latency_ms, sqlite_path=database
+                backend,
+                policy,
+                latency_ms=latency_ms,
+                sqlite_path=database,
+                pg_dsn=pg_dsn,
+                pg_driver=pg_driver,
+                pg_reset=True,
+                pool_size=concurrency,  # one connection per gathered registration, as threads get
             )
             try:
                 started = time.perf_counter()
@@ -108,4 +125,5 @@ def register_batch(case: dict[str, Any]) -> TimeFunc:
 FACTORIES: dict[str, Callable[[dict[str, Any]], TimeFunc]] = {
     "register-batch": register_batch,
     "publish-latency": publish_latency,
+    "concurrent-reads": concurrent_reads,
 }

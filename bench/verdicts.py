@@ -46,7 +46,8 @@ def _fmt_ratio_zh(summary: dict[str, Any]) -> str:
 
 
 def judge_c3(points: list[Point]) -> Verdict:
-    backend = "memory" if _find(points, backend="memory") else "sqlite"
+    present = [b for b in ("memory", "sqlite", "postgres") if _find(points, backend=b)]
+    backend = present[0] if present else "memory"
     speedups: dict[str, dict[str, Any]] = {}
     times: dict[str, float] = {}
     for policy in ("as-written", "corrected"):
@@ -585,9 +586,24 @@ def judge_c8(points: list[Point]) -> Verdict:
     return Verdict("confirmed", f"Confirmed: {measured}.", headline)
 
 
+def judge_c2(points: list[Point]) -> Verdict:
+    # Imported on use: bench.verdicts_pg builds on Verdict from this module.
+    from bench.verdicts_pg import judge_c2 as judge
+
+    return judge(points)
+
+
+def judge_c4(points: list[Point]) -> Verdict:
+    from bench.verdicts_pg import judge_c4 as judge
+
+    return judge(points)
+
+
 JUDGES: dict[str, Callable[[list[Point]], Verdict]] = {
     "C1": judge_c1,
+    "C2": judge_c2,
     "C3": judge_c3,
+    "C4": judge_c4,
     "C5": judge_c5,
     "C6": judge_c6,
     "C7": judge_c7,
@@ -624,7 +640,8 @@ def judge(claim_id: str, experiments: list[dict[str, Any]]) -> Verdict:
     if not points:
         return Verdict(
             "not-checked",
-            "Its experiments produced no points.",
-            reason_zh="它的实验没有产生数据点。",
+            "Its experiments had no case for the backends of this run; C2 runs only with "
+            "--backend postgres.",
+            reason_zh="本次运行所选的后端没有它的实验用例；C2 只在 --backend postgres 时运行。",
         )
     return JUDGES[claim_id](points)

@@ -9,6 +9,7 @@ from pathlib import Path
 from core.events import DomainEvent
 from core.latency import LatencyModel
 from core.policy import Backend, Policy, PublishStrategy
+from core.pool_timing import PoolTimings
 from sync_variant.memory import MemoryUserRepository
 from sync_variant.outbox import OutboxRelay, OutboxSQLiteUserRepository
 from sync_variant.ports import EventPublisher, Handler, UserRepository
@@ -17,12 +18,33 @@ from sync_variant.publishers import BackgroundPublisher, ThreadPoolPublisher
 from sync_variant.service import UserService
 from sync_variant.sqlite import SQLiteUserRepository
 
+PG_DRIVERS = ("psycopg", "sqlalchemy")
+
 SYNC_STRATEGIES = (
     PublishStrategy.INLINE_SEQUENTIAL,
     PublishStrategy.THREAD_POOL,
     PublishStrategy.BACKGROUND,
     PublishStrategy.OUTBOX,
 )
+
+
+def _postgres_repository(
+    driver: str, dsn: str, policy: Policy, pool_size: int, reset: bool, timings: PoolTimings | None
+) -> UserRepository:
+    # Imported here, so runs without PostgreSQL do not pay for importing the drivers.
+    if driver == "psycopg":
+        from sync_variant.postgres import PostgresUserRepository
+
+        return PostgresUserRepository(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    if driver == "sqlalchemy":
+        from sync_variant.sqlalchemy_postgres import SQLAlchemyUserRepository
+
+        return SQLAlchemyUserRepository(
+            dsn, policy, pool_size=pool_size, reset=reset, timings=timings
+        )
+    raise ValueError(f"invalid pg_driver {driver!r}: choose from {', '.join(PG_DRIVERS)}")
 
 
 def build_service(
@@ -36,11 +58,18 @@ def build_service(
     handlers: Iterable[tuple[type[DomainEvent], Handler]] = (),
     publishing: PublishStrategy = PublishStrategy.INLINE_SEQUENTIAL,
     handler_threads: int | None = None,
+    pg_dsn: str | None = None,
+    pg_driver: str = "psycopg",
+    pg_reset: bool = False,
+    pool_timings: PoolTimings | None = None,
 ) -> UserService:
     """Wire a UserService; the caller closes it with service.close().
 
     handler_threads sizes the thread-pool publisher; by default it is the largest
     number of handlers subscribed to one event type, so all of them run at once.
+    For postgres, `pg_driver` picks psycopg or sqlalchemy, `pg_reset` drops the
+    benchmark's table first so the store starts empty, and `pool_timings` collects
+    pool wait and hold times.
     """
     _check_strategy(publishing, backend)
     repository: UserRepository
@@ -53,6 +82,12 @@ def build_service(
             repository = OutboxSQLiteUserRepository(sqlite_path, policy, pool_size=pool_size)
         else:
             repository = SQLiteUserRepository(sqlite_path, policy, pool_size=pool_size)
+    elif backend is Backend.POSTGRES:
+        if pg_dsn is None:
+            raise ValueError("missing pg_dsn: the postgres backend needs a server DSN")
+        repository = _postgres_repository(
+            pg_driver, pg_dsn, policy, pool_size, pg_reset, pool_timings
+        )
     else:
         raise ValueError(f"unsupported backend {backend.value!r} for the sync stack")
 

@@ -13,7 +13,7 @@ from core.commands import (
 )
 from core.errors import EmailAlreadyInUse, UserNotFound
 from core.model import Email, User
-from sync_variant.ports import EventPublisher, UserRepository
+from sync_variant.ports import ConnectionScope, EventPublisher, UserRepository
 
 
 class UserService:
@@ -79,6 +79,11 @@ class UserService:
     def count_users_with_email(self, email: str) -> int:
         """Count stored users with this email; an audit query for the race experiment."""
         return self._users.count_with_email(email)
+
+    def connection_scope(self) -> ConnectionScope:
+        """Hold one database connection across the calls inside the block, as a request
+        that opens its connection first and closes it last does."""
+        return self._users.connection_scope()
 
     def close(self) -> None:
         """Let the publisher finish the events already published, then close the repository."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from bench.experiments import (
     c1_event_latency,
+    c2_pool_utilisation,
     c3_registrations,
+    c4_concurrent_reads,
     c5_memory,
     c6_http_latency,
     c7_duplicates,
@@ -21,7 +23,9 @@ from bench.experiments.base import Case, Context, Experiment
 # Run order: the order of this tuple.
 MODULES = (
     c1_event_latency,
+    c2_pool_utilisation,
     c3_registrations,
+    c4_concurrent_reads,
     c5_memory,
     c6_http_latency,
     c7_duplicates,

@@ -26,6 +26,13 @@ EXECUTORS: tuple[tuple[Executor, int], ...] = (
     (Executor.UVLOOP, REGISTRATIONS),
 )
 
+# Further adapters on PostgreSQL, so the driver's own cost shows: (executor, concurrency, driver).
+POSTGRES_DRIVERS: tuple[tuple[Executor, int, str], ...] = (
+    (Executor.ASYNCIO, REGISTRATIONS, "asyncpg"),
+    (Executor.THREADS, REGISTRATIONS, "sqlalchemy"),
+    (Executor.ASYNCIO, REGISTRATIONS, "sqlalchemy"),
+)
+
 
 def describe(context: Context) -> dict[str, Any]:
     return {
@@ -45,19 +52,40 @@ def describe(context: Context) -> dict[str, Any]:
         },
         "sqlite": "one database file per batch; sync: one connection per thread; async: "
         "one aiosqlite connection; WAL, synchronous=NORMAL",
+        "postgres": "one pool per batch, as many connections as threads or gathered tasks, "
+        "table dropped and created before each batch; drivers psycopg 3 on both stacks, "
+        "plus asyncpg and SQLAlchemy ORM sessions",
         "handlers": "none subscribed, as in the guide, whose User.create raises no event",
     }
 
 
 def plan(context: Context) -> list[Case]:
-    return executor_cases(
-        context,
-        BACKENDS,
-        EXECUTORS,
-        LATENCY_MS,
-        registrations=REGISTRATIONS,
-        seed=context.seed,
-    )
+    cases = [
+        _with_driver(case, "psycopg") if case.params["backend"] == Backend.POSTGRES.value else case
+        for case in executor_cases(
+            context,
+            BACKENDS,
+            EXECUTORS,
+            LATENCY_MS,
+            registrations=REGISTRATIONS,
+            seed=context.seed,
+        )
+    ]
+    for executor, concurrency, driver in POSTGRES_DRIVERS:
+        variants = executor_cases(
+            context,
+            (Backend.POSTGRES,),
+            ((executor, concurrency),),
+            LATENCY_MS,
+            registrations=REGISTRATIONS,
+            seed=context.seed,
+        )
+        cases += [_with_driver(case, driver) for case in variants]
+    return cases
+
+
+def _with_driver(case: Case, driver: str) -> Case:
+    return Case(f"{case.name} {driver}", {**case.params, "driver": driver})
 
 
 def measure(case: Case, context: Context) -> Point:
@@ -66,6 +94,7 @@ def measure(case: Case, context: Context) -> Point:
         "name": case.name,
         "params": case.params,
         "workdir": str(context.scratch_dir),
+        "pg_dsn": context.extra.get("pg_dsn"),  # kept out of params: a DSN may hold a password
     }
     values = run_case(timed_case, context.profile, context.log_path)
     return {"params": dict(case.params), "metrics": {"wall_time_s": metric(values, "s")}}

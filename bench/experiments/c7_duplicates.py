@@ -64,13 +64,26 @@ def _count_outcomes(outcomes: list[Any]) -> int:
 
 
 def race_sync(
-    executor: Executor, backend: Backend, policy: Policy, database: Path | None, seed: int
+    executor: Executor,
+    backend: Backend,
+    policy: Policy,
+    database: Path | None,
+    seed: int,
+    pg_dsn: str | None = None,
+    pg_driver: str = "psycopg",
 ) -> tuple[int, int]:
     """Run one sync race from an empty store; return (users stored with the email, rejected)."""
     commands = same_email_registrations(REGISTRATIONS, seed=seed)
     concurrency = REGISTRATIONS if executor is Executor.THREADS else 1
     service = build_sync_service(
-        backend, policy, latency_ms=LATENCY_MS, sqlite_path=database, pool_size=concurrency
+        backend,
+        policy,
+        latency_ms=LATENCY_MS,
+        sqlite_path=database,
+        pool_size=concurrency,
+        pg_dsn=pg_dsn,
+        pg_driver=pg_driver,
+        pg_reset=True,
     )
     pool = warmed_thread_pool(concurrency) if executor is Executor.THREADS else None
     try:
@@ -85,12 +98,24 @@ def race_sync(
 
 
 async def race_async(
-    backend: Backend, policy: Policy, database: Path | None, seed: int
+    backend: Backend,
+    policy: Policy,
+    database: Path | None,
+    seed: int,
+    pg_dsn: str | None = None,
+    pg_driver: str = "psycopg",
 ) -> tuple[int, int]:
     """Async twin of race_sync: gather every registration at once."""
     commands = same_email_registrations(REGISTRATIONS, seed=seed)
     service = await build_async_service(
-        backend, policy, latency_ms=LATENCY_MS, sqlite_path=database
+        backend,
+        policy,
+        latency_ms=LATENCY_MS,
+        sqlite_path=database,
+        pg_dsn=pg_dsn,
+        pg_driver=pg_driver,
+        pg_reset=True,
+        pool_size=REGISTRATIONS,  # as many connections as the sync stack's threads get
     )
     try:
         outcomes = await run_async(rejecting_domain_errors_async(service.register_user), commands)
@@ -104,6 +129,7 @@ def measure(case: Case, context: Context) -> Point:
     backend = Backend(case.params["backend"])
     policy = Policy(case.params["policy"])
     workdir = context.scratch_dir / "c7"
+    pg_dsn = context.extra.get("pg_dsn")
     stored: list[int] = []
     rejected: list[int] = []
     for repetition in range(context.profile.race_repetitions):
@@ -113,12 +139,12 @@ def measure(case: Case, context: Context) -> Point:
             database = workdir / f"race-{repetition}.db"
         seed = context.seed + repetition
         if executor.stack is Stack.SYNC:
-            count, refused = race_sync(executor, backend, policy, database, seed)
+            count, refused = race_sync(executor, backend, policy, database, seed, pg_dsn)
         else:
             loop = new_event_loop(executor)
             try:
                 count, refused = loop.run_until_complete(
-                    race_async(backend, policy, database, seed)
+                    race_async(backend, policy, database, seed, pg_dsn)
                 )
             finally:
                 loop.close()

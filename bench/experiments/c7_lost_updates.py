@@ -120,11 +120,21 @@ async def _async_call(service: AsyncUserService, command: Any) -> bool:
 
 
 def run_sync_scenario(
-    scenario: str, backend: Backend, policy: Policy, database: Path | None
+    scenario: str,
+    backend: Backend,
+    policy: Policy,
+    database: Path | None,
+    pg_dsn: str | None = None,
 ) -> int:
     """Run one scenario on the sync stack with a thread pool; return its violations."""
     service = build_sync_service(
-        backend, policy, latency_ms=LATENCY_MS, sqlite_path=database, pool_size=REQUESTS
+        backend,
+        policy,
+        latency_ms=LATENCY_MS,
+        sqlite_path=database,
+        pool_size=REQUESTS,
+        pg_dsn=pg_dsn,
+        pg_reset=True,
     )
     pool = warmed_thread_pool(REQUESTS)
     try:
@@ -145,11 +155,21 @@ def run_sync_scenario(
 
 
 async def run_async_scenario(
-    scenario: str, backend: Backend, policy: Policy, database: Path | None
+    scenario: str,
+    backend: Backend,
+    policy: Policy,
+    database: Path | None,
+    pg_dsn: str | None = None,
 ) -> int:
     """Async twin of run_sync_scenario: gather every request at once."""
     service = await build_async_service(
-        backend, policy, latency_ms=LATENCY_MS, sqlite_path=database
+        backend,
+        policy,
+        latency_ms=LATENCY_MS,
+        sqlite_path=database,
+        pg_dsn=pg_dsn,
+        pg_reset=True,
+        pool_size=REQUESTS,  # as many connections as the sync stack's threads get
     )
     try:
         for command in _seed_users(REQUESTS):
@@ -173,6 +193,7 @@ def measure(case: Case, context: Context) -> Point:
     policy = Policy(case.params["policy"])
     scenario = case.params["scenario"]
     workdir = context.scratch_dir / "c7-lost-updates"
+    pg_dsn = context.extra.get("pg_dsn")
     violations: list[int] = []
     for repetition in range(context.profile.race_repetitions):
         database = None
@@ -180,12 +201,14 @@ def measure(case: Case, context: Context) -> Point:
             workdir.mkdir(parents=True, exist_ok=True)
             database = workdir / f"lost-{repetition}.db"
         if executor.stack is Stack.SYNC:
-            violations.append(run_sync_scenario(scenario, backend, policy, database))
+            violations.append(run_sync_scenario(scenario, backend, policy, database, pg_dsn))
         else:
             loop = new_event_loop(executor)
             try:
                 violations.append(
-                    loop.run_until_complete(run_async_scenario(scenario, backend, policy, database))
+                    loop.run_until_complete(
+                        run_async_scenario(scenario, backend, policy, database, pg_dsn)
+                    )
                 )
             finally:
                 loop.close()

@@ -1,6 +1,6 @@
 """Benchmarks of the core use cases on both stacks, for pytest-benchmark and ddd-bench compare.
 
-Not part of the default test run. Run them with the command in the README's
+Not part of the default test run. Run them with the command in docs/regressions.md's
 "Benchmark suite" section; each round starts from a fresh service and store.
 """
 

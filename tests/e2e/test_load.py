@@ -28,7 +28,20 @@ C6_METRICS = ("latency_p50_ms", "latency_p99_ms", "throughput_rps", "generator_c
 
 
 def _descendants() -> list[psutil.Process]:
-    return psutil.Process().children(recursive=True)
+    """Return this test process's descendants, except the session's PostgreSQL cluster.
+
+    The PostgreSQL contract tests keep one throwaway cluster for the whole session, so
+    its server processes are children of pytest while these tests run.
+    """
+    found = []
+    for process in psutil.Process().children(recursive=True):
+        try:
+            if process.name().startswith("postgres"):
+                continue
+        except psutil.NoSuchProcess:
+            continue
+        found.append(process)
+    return found
 
 
 def _alive(pids: list[int]) -> list[int]:

@@ -15,13 +15,18 @@ from typing import Any
 import pytest
 import uvloop
 
+from async_variant.asyncpg_postgres import AsyncpgUserRepository
 from async_variant.memory import MemoryUserRepository as AsyncMemory
+from async_variant.postgres import PostgresUserRepository as AsyncPostgres
+from async_variant.sqlalchemy_postgres import SQLAlchemyUserRepository as AsyncSQLAlchemy
 from async_variant.sqlite import SQLiteUserRepository as AsyncSQLite
 from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.latency import LatencyModel
 from core.model import User
 from core.policy import Policy
 from sync_variant.memory import MemoryUserRepository as SyncMemory
+from sync_variant.postgres import PostgresUserRepository as SyncPostgres
+from sync_variant.sqlalchemy_postgres import SQLAlchemyUserRepository as SyncSQLAlchemy
 from sync_variant.sqlite import SQLiteUserRepository as SyncSQLite
 
 
@@ -37,7 +42,9 @@ class AsyncDriver:
         return lambda *args: self._loop.run_until_complete(method(*args))
 
 
-def _open(kind: str, policy: Policy, tmp_path: Path) -> tuple[Any, Callable[[], None]]:
+def _open(
+    kind: str, policy: Policy, tmp_path: Path, pg_dsn: str | None
+) -> tuple[Any, Callable[[], None]]:
     database = tmp_path / "contract.db"
     no_latency = LatencyModel(0.0)
     if kind == "sync-memory":
@@ -45,10 +52,27 @@ def _open(kind: str, policy: Policy, tmp_path: Path) -> tuple[Any, Callable[[], 
     if kind == "sync-sqlite":
         repository = SyncSQLite(database, policy, pool_size=2)
         return repository, repository.close
+    if kind == "sync-postgres":
+        assert pg_dsn is not None
+        pg_repository = SyncPostgres(pg_dsn, policy, pool_size=2, reset=True)
+        return pg_repository, pg_repository.close
+    if kind == "sync-sqlalchemy":
+        assert pg_dsn is not None
+        orm_repository = SyncSQLAlchemy(pg_dsn, policy, pool_size=2, reset=True)
+        return orm_repository, orm_repository.close
     loop_name, backend = kind.split("-")[1:]
     loop = uvloop.new_event_loop() if loop_name == "uvloop" else asyncio.new_event_loop()
     if backend == "memory":
         driver = AsyncDriver(loop.run_until_complete(_build_async_memory(policy)), loop)
+    elif backend == "postgres":
+        opened = AsyncPostgres.open(pg_dsn, policy, pool_size=2, reset=True)
+        driver = AsyncDriver(loop.run_until_complete(opened), loop)
+    elif backend == "asyncpg":
+        opened = AsyncpgUserRepository.open(pg_dsn, policy, pool_size=2, reset=True)
+        driver = AsyncDriver(loop.run_until_complete(opened), loop)
+    elif backend == "sqlalchemy":
+        orm_opened = AsyncSQLAlchemy.open(pg_dsn, policy, pool_size=2, reset=True)
+        driver = AsyncDriver(loop.run_until_complete(orm_opened), loop)
     else:
         driver = AsyncDriver(loop.run_until_complete(AsyncSQLite.open(database, policy)), loop)
 
@@ -70,13 +94,26 @@ KINDS = (
     "async-asyncio-sqlite",
     "async-uvloop-memory",
     "async-uvloop-sqlite",
+    "sync-postgres",
+    "async-asyncio-postgres",
+    "async-uvloop-postgres",
+    "async-asyncio-asyncpg",
+    "async-uvloop-asyncpg",
+    "sync-sqlalchemy",
+    "async-asyncio-sqlalchemy",
+    "async-uvloop-sqlalchemy",
 )
 
 
 @pytest.fixture(params=[(k, p) for k in KINDS for p in Policy], ids=lambda v: f"{v[0]}-{v[1]}")
 def adapter(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, Policy]]:
     kind, policy = request.param
-    repository, close = _open(kind, policy, tmp_path)
+    pg_dsn = (
+        request.getfixturevalue("pg_dsn")
+        if kind.endswith(("postgres", "asyncpg", "sqlalchemy"))
+        else None
+    )
+    repository, close = _open(kind, policy, tmp_path, pg_dsn)
     try:
         yield repository, policy
     finally:
