@@ -69,11 +69,19 @@ def validate(results: Results) -> None:
         raise ResultsError(f"invalid results.json at {where}: {error.message}") from error
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(path: Path, results: Results) -> None:
     """Write JSON to a temporary file in the same directory, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp creates the file readable by its owner only; give it the mode open() would.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             json.dump(results, file, indent=2, ensure_ascii=False)
             file.write("\n")

@@ -6,12 +6,13 @@ from enum import StrEnum
 
 
 class Policy(StrEnum):
-    """How an adapter guards consistency and handles handler failures.
+    """Consistency and failure-handling rules that adapters and publishers follow.
 
     AS_WRITTEN reproduces the guide: one lock held across the simulated I/O,
-    check-then-act email uniqueness, handler failures swallowed. CORRECTED keeps the
-    use cases but holds no lock across I/O, enforces uniqueness atomically and
-    reports handler failures.
+    check-then-act email uniqueness, blind writes, handler failures swallowed.
+    CORRECTED keeps the use cases but holds no lock across I/O, enforces uniqueness
+    atomically, rejects a save whose loaded version is stale, and reports handler
+    failures.
     """
 
     AS_WRITTEN = "as-written"

@@ -139,17 +139,17 @@ def measure(case: Case, context: Context) -> Point:
             database = workdir / f"race-{repetition}.db"
         seed = context.seed + repetition
         if executor.stack is Stack.SYNC:
-            count, refused = race_sync(executor, backend, policy, database, seed, pg_dsn)
+            count, rejected_count = race_sync(executor, backend, policy, database, seed, pg_dsn)
         else:
             loop = new_event_loop(executor)
             try:
-                count, refused = loop.run_until_complete(
+                count, rejected_count = loop.run_until_complete(
                     race_async(backend, policy, database, seed, pg_dsn)
                 )
             finally:
                 loop.close()
         stored.append(count)
-        rejected.append(refused)
+        rejected.append(rejected_count)
     shutil.rmtree(workdir, ignore_errors=True)
     return {
         "params": dict(case.params),
