@@ -27,6 +27,22 @@ BY_NAME: dict[str, Direction] = {
     "busy_share_of_checked_out": Direction.HIGHER_IS_BETTER,
     "server_exec_share_of_pool": Direction.HIGHER_IS_BETTER,
     "client_cpu_cores": Direction.LOWER_IS_BETTER,
+    # C7 lost updates: broken invariants per repetition; 0 is correct.
+    "invariant_violations": Direction.LOWER_IS_BETTER,
+    "max_invariant_violations": Direction.LOWER_IS_BETTER,
+    # C8: counts of handler failures the caller heard of and of handlers that still ran.
+    "caller_learned": Direction.HIGHER_IS_BETTER,
+    "logged_with_names": Direction.HIGHER_IS_BETTER,
+    "other_handlers_ran": Direction.HIGHER_IS_BETTER,
+    "cancellation_propagates": Direction.HIGHER_IS_BETTER,
+    "slow_handler_cancelled": Direction.HIGHER_IS_BETTER,
+    # Bounds and predictions computed from the configuration, not measured: a change in
+    # them means the configuration changed, which the machine and params checks report.
+    "littles_law_bound": Direction.HIGHER_IS_BETTER,
+    "other_handlers_expected": Direction.HIGHER_IS_BETTER,
+    "physics_max_ms": Direction.LOWER_IS_BETTER,
+    "physics_prediction_ms": Direction.LOWER_IS_BETTER,
+    "physics_sum_ms": Direction.LOWER_IS_BETTER,
 }
 
 # Then words inside the name, in this order, so "requests_per_s" is not taken for a time.
