@@ -226,6 +226,12 @@ def run_locust(
                 break
     documents = read_samples(samples_dir)
     load_documents = [d for d in documents if d["role"] != "master"]
+    expected = workers or 1
+    if len(load_documents) < expected:
+        raise LoadError(
+            f"{expected - len(load_documents)} of {expected} locust load processes wrote no "
+            f"samples, so one exited during the load; see the locust logs in {work_dir}"
+        )
     result = summarise(load_documents)
     master_cpu = [d["cpu_percent"] for d in documents if d["role"] == "master"]
     if master_cpu and master_cpu[0] is not None and master_cpu[0] > result.generator_cpu_percent:

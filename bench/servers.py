@@ -149,6 +149,19 @@ class RunningServer:
     def pids(self) -> list[int]:
         return [p.pid for p in processes.tree(self.process.pid)]
 
+    def check_running(self, expected_pids: list[int]) -> None:
+        """Raise ServerError if the server, or a worker it had, exited since expected_pids."""
+        code = self.process.poll()
+        current = set(self.pids())
+        gone = [pid for pid in expected_pids if pid not in current]
+        if code is None and not gone:
+            return
+        what = f"exited with code {code}" if code is not None else f"lost worker pids {gone}"
+        raise ServerError(
+            f"{self.spec.label()} {what} during the load, so this case's figures are not "
+            f"valid; see {self.log_path}"
+        )
+
 
 def free_port(host: str = LOOPBACK) -> int:
     """Return a port that was free on host a moment ago; the server binds it right after."""

@@ -245,6 +245,7 @@ def measure(case: Case, context: Context) -> Point:
                 )
         finally:
             server_sample = sampler.stop()
+        server.check_running(params["server_pids"])
 
     metrics: dict[str, Any] = result.metrics()
     metrics["latency_ms"] = metric(result.kept_values(context.seed), "ms")

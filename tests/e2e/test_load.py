@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from bench import load
 from bench.openloop import main as openloop_main
 from bench.results import validate
-from bench.servers import ServerSpec, serve
+from bench.servers import ServerError, ServerSpec, serve
 from bench.targets import TargetError
 from bench.vocabulary import Executor
 from core.app_settings import AppSettings
@@ -178,4 +179,45 @@ def test_c6_smoke_run(tmp_path: Path) -> None:
     for plot in ("c6-latency.png", "c6-throughput.png"):
         assert (out / plot).stat().st_size > 10_000
         assert f"]({plot})" in report
+    assert _descendants() == []
+
+
+def test_lost_locust_worker_is_an_error(tmp_path: Path) -> None:
+    outcome: dict[str, BaseException | None] = {"error": None}
+
+    def run() -> None:
+        try:
+            load.run_locust(server.url, users=4, run_time_s=6, work_dir=tmp_path, workers=2)
+        except BaseException as error:  # handed to the test thread below
+            outcome["error"] = error
+
+    with serve(SPEC, tmp_path) as server:
+        runner = threading.Thread(target=run)
+        runner.start()
+        deadline = time.monotonic() + 30
+        workers: list[psutil.Process] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            workers = [p for p in _descendants() if "--worker" in p.cmdline()]
+            time.sleep(0.2)
+        assert len(workers) == 2, "the two locust workers never started"
+        time.sleep(1.5)
+        workers[0].kill()  # a worker that disappears in the middle of the load
+        runner.join(timeout=60)
+        assert not runner.is_alive()
+    assert isinstance(outcome["error"], load.LoadError)
+    assert "exited during the load" in str(outcome["error"])
+    assert _descendants() == []
+
+
+def test_server_worker_lost_is_an_error(tmp_path: Path) -> None:
+    spec = ServerSpec(Executor.THREADS, processes=1, threads=4, settings=SPEC.settings)
+    with serve(spec, tmp_path) as server:
+        pids = server.pids()
+        server.check_running(pids)
+        workers = [pid for pid in pids if pid != server.pid]
+        assert workers, "gunicorn started no worker process"
+        psutil.Process(workers[0]).kill()
+        psutil.Process(workers[0]).wait(timeout=10)
+        with pytest.raises(ServerError, match="during the load"):
+            server.check_running(pids)
     assert _descendants() == []
