@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import logging
-import time
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import asyncpg
 
+from async_variant.pooling import PooledConnections
 from async_variant.ports import UserRepository
 from core import pg_sql
 from core.errors import ConcurrentUpdate, EmailAlreadyInUse
@@ -30,7 +28,7 @@ _DELETE_BY_ID = pg_sql.numbered(pg_sql.DELETE_BY_ID)
 _COUNT_BY_EMAIL = pg_sql.numbered(pg_sql.COUNT_BY_EMAIL)
 
 
-class AsyncpgUserRepository(UserRepository):
+class AsyncpgUserRepository(PooledConnections[Any], UserRepository):
     """Open with `await AsyncpgUserRepository.open(dsn, policy, ...)`, which fills the pool.
 
     A saturated pool raises TimeoutError after `pool_timeout_s`.
@@ -42,10 +40,13 @@ class AsyncpgUserRepository(UserRepository):
         self._pool = pool
         self._policy = policy
         self._pool_timeout_s = pool_timeout_s
-        self._timings = timings
-        self._scoped_connection: contextvars.ContextVar[Any] = contextvars.ContextVar(
-            "scoped_connection", default=None
+        PooledConnections.__init__(self, timings)
+
+    def _acquire(self) -> AbstractAsyncContextManager[Any]:
+        acquisition: AbstractAsyncContextManager[Any] = self._pool.acquire(
+            timeout=self._pool_timeout_s
         )
+        return acquisition
 
     @classmethod
     async def open(
@@ -68,39 +69,6 @@ class AsyncpgUserRepository(UserRepository):
             for statement in pg_sql.SCHEMA[policy]:
                 await connection.execute(statement)
         return cls(pool, policy, pool_timeout_s, timings)
-
-    @contextlib.asynccontextmanager
-    async def connection_scope(self) -> AsyncIterator[None]:
-        """Hold one pooled connection for every call made inside the block."""
-        if self._scoped_connection.get() is not None:
-            yield
-            return
-        async with self._checkout() as connection:
-            token = self._scoped_connection.set(connection)
-            try:
-                yield
-            finally:
-                self._scoped_connection.reset(token)
-
-    @contextlib.asynccontextmanager
-    async def _checkout(self) -> AsyncIterator[Any]:
-        started = time.perf_counter()
-        async with self._pool.acquire(timeout=self._pool_timeout_s) as connection:
-            acquired = time.perf_counter()
-            try:
-                yield connection
-            finally:
-                if self._timings is not None:
-                    self._timings.record(acquired - started, time.perf_counter() - acquired)
-
-    @contextlib.asynccontextmanager
-    async def _connection(self) -> AsyncIterator[Any]:
-        scoped = self._scoped_connection.get()
-        if scoped is not None:
-            yield scoped
-            return
-        async with self._checkout() as connection:
-            yield connection
 
     async def save(self, user: User) -> None:
         row = user.snapshot()

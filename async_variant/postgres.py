@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import logging
-import time
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 
 import psycopg
 import psycopg_pool
 from psycopg import errors as pg_errors
 
+from async_variant.pooling import PooledConnections
 from async_variant.ports import UserRepository
 from core import pg_sql
 from core.errors import ConcurrentUpdate, EmailAlreadyInUse
@@ -22,7 +20,7 @@ from core.pool_timing import PoolTimings
 logger = logging.getLogger(__name__)
 
 
-class PostgresUserRepository(UserRepository):
+class PostgresUserRepository(PooledConnections[psycopg.AsyncConnection], UserRepository):
     """Open with `await PostgresUserRepository.open(dsn, policy, ...)`, which fills the pool.
 
     Inside `connection_scope()` every call of the same task reuses one connection
@@ -35,10 +33,11 @@ class PostgresUserRepository(UserRepository):
     ) -> None:
         self._pool = pool
         self._policy = policy
-        self._timings = timings
+        PooledConnections.__init__(self, timings)
+
+    def _acquire(self) -> AbstractAsyncContextManager[psycopg.AsyncConnection]:
+        return self._pool.connection()
         # The connection a connection_scope() block holds, per thread or task.
-        self._scoped_connection: contextvars.ContextVar[psycopg.AsyncConnection | None]
-        self._scoped_connection = contextvars.ContextVar("scoped_connection", default=None)
 
     @classmethod
     async def open(
@@ -70,39 +69,6 @@ class PostgresUserRepository(UserRepository):
             for statement in pg_sql.SCHEMA[policy]:
                 await connection.execute(statement)
         return cls(pool, policy, timings)
-
-    @contextlib.asynccontextmanager
-    async def connection_scope(self) -> AsyncIterator[None]:
-        """Hold one pooled connection for every call made inside the block."""
-        if self._scoped_connection.get() is not None:
-            yield
-            return
-        async with self._checkout() as connection:
-            token = self._scoped_connection.set(connection)
-            try:
-                yield
-            finally:
-                self._scoped_connection.reset(token)
-
-    @contextlib.asynccontextmanager
-    async def _checkout(self) -> AsyncIterator[psycopg.AsyncConnection]:
-        started = time.perf_counter()
-        async with self._pool.connection() as connection:
-            acquired = time.perf_counter()
-            try:
-                yield connection
-            finally:
-                if self._timings is not None:
-                    self._timings.record(acquired - started, time.perf_counter() - acquired)
-
-    @contextlib.asynccontextmanager
-    async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection]:
-        scoped = self._scoped_connection.get()
-        if scoped is not None:
-            yield scoped
-            return
-        async with self._checkout() as connection:
-            yield connection
 
     async def save(self, user: User) -> None:
         row = user.snapshot()

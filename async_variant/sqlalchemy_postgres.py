@@ -6,15 +6,15 @@ It maps the sync twin's `UserRow`, so both stacks query one table definition.
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import logging
-import time
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 
+from async_variant.pooling import PooledConnections
 from async_variant.ports import UserRepository
 from core import pg_sql
 from core.errors import ConcurrentUpdate
@@ -31,7 +31,7 @@ from sync_variant.sqlalchemy_postgres import (
 logger = logging.getLogger(__name__)
 
 
-class SQLAlchemyUserRepository(UserRepository):
+class SQLAlchemyUserRepository(PooledConnections[AsyncConnection], UserRepository):
     """Open with `await SQLAlchemyUserRepository.open(dsn, policy, ...)`, which fills the pool.
 
     A saturated pool raises sqlalchemy.exc.TimeoutError after `pool_timeout_s`.
@@ -40,10 +40,10 @@ class SQLAlchemyUserRepository(UserRepository):
     def __init__(self, engine: AsyncEngine, policy: Policy, timings: PoolTimings | None) -> None:
         self._engine = engine
         self._policy = policy
-        self._timings = timings
-        # The connection a connection_scope() block holds, per task.
-        self._scoped_connection: contextvars.ContextVar[AsyncConnection | None]
-        self._scoped_connection = contextvars.ContextVar("scoped_connection", default=None)
+        PooledConnections.__init__(self, timings)
+
+    def _acquire(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return self._engine.connect()
 
     @classmethod
     async def open(
@@ -74,30 +74,6 @@ class SQLAlchemyUserRepository(UserRepository):
         for connection in opened:
             await connection.close()
         return cls(engine, policy, timings)
-
-    @contextlib.asynccontextmanager
-    async def connection_scope(self) -> AsyncIterator[None]:
-        """Hold one pooled connection for every call made inside the block."""
-        if self._scoped_connection.get() is not None:
-            yield
-            return
-        async with self._checkout() as connection:
-            token = self._scoped_connection.set(connection)
-            try:
-                yield
-            finally:
-                self._scoped_connection.reset(token)
-
-    @contextlib.asynccontextmanager
-    async def _checkout(self) -> AsyncIterator[AsyncConnection]:
-        started = time.perf_counter()
-        async with self._engine.connect() as connection:
-            acquired = time.perf_counter()
-            try:
-                yield connection
-            finally:
-                if self._timings is not None:
-                    self._timings.record(acquired - started, time.perf_counter() - acquired)
 
     @contextlib.asynccontextmanager
     async def _session(self) -> AsyncIterator[AsyncSession]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import logging
-import time
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import psycopg
 import psycopg_pool
@@ -17,12 +14,13 @@ from core.errors import ConcurrentUpdate, EmailAlreadyInUse
 from core.model import User
 from core.policy import Policy
 from core.pool_timing import PoolTimings
+from sync_variant.pooling import PooledConnections
 from sync_variant.ports import UserRepository
 
 logger = logging.getLogger(__name__)
 
 
-class PostgresUserRepository(UserRepository):
+class PostgresUserRepository(PooledConnections[psycopg.Connection], UserRepository):
     """Each call checks a connection out of the pool and runs one autocommit statement.
 
     Inside `connection_scope()` every call of the same thread reuses one connection
@@ -42,11 +40,9 @@ class PostgresUserRepository(UserRepository):
     ) -> None:
         if pool_size < 1:
             raise ValueError(f"invalid pool_size {pool_size}: must be at least 1")
-        self._timings = timings
+        PooledConnections.__init__(self, timings)
         self._policy = policy
         # The connection a connection_scope() block holds, per thread or task.
-        self._scoped_connection: contextvars.ContextVar[psycopg.Connection | None]
-        self._scoped_connection = contextvars.ContextVar("scoped_connection", default=None)
         # min_size = max_size: every connection opens before the caller starts timing.
         self._pool = psycopg_pool.ConnectionPool(
             dsn,
@@ -64,38 +60,8 @@ class PostgresUserRepository(UserRepository):
             for statement in pg_sql.SCHEMA[policy]:
                 connection.execute(statement)
 
-    @contextlib.contextmanager
-    def connection_scope(self) -> Iterator[None]:
-        """Hold one pooled connection for every call made inside the block."""
-        if self._scoped_connection.get() is not None:
-            yield
-            return
-        with self._checkout() as connection:
-            token = self._scoped_connection.set(connection)
-            try:
-                yield
-            finally:
-                self._scoped_connection.reset(token)
-
-    @contextlib.contextmanager
-    def _checkout(self) -> Iterator[psycopg.Connection]:
-        started = time.perf_counter()
-        with self._pool.connection() as connection:
-            acquired = time.perf_counter()
-            try:
-                yield connection
-            finally:
-                if self._timings is not None:
-                    self._timings.record(acquired - started, time.perf_counter() - acquired)
-
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection]:
-        scoped = self._scoped_connection.get()
-        if scoped is not None:
-            yield scoped
-            return
-        with self._checkout() as connection:
-            yield connection
+    def _acquire(self) -> AbstractContextManager[psycopg.Connection]:
+        return self._pool.connection()
 
     def save(self, user: User) -> None:
         row = user.snapshot()

@@ -7,10 +7,9 @@ definition. The DDL itself comes from core.pg_sql, as for every PostgreSQL adapt
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import logging
-import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 from psycopg import errors as pg_errors
@@ -24,6 +23,7 @@ from core.errors import ConcurrentUpdate, DomainError, EmailAlreadyInUse
 from core.model import User, UserSnapshot
 from core.policy import Policy
 from core.pool_timing import PoolTimings
+from sync_variant.pooling import PooledConnections
 from sync_variant.ports import UserRepository
 
 logger = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def domain_error(error: IntegrityError, row: UserSnapshot) -> DomainError | None
     return None
 
 
-class SQLAlchemyUserRepository(UserRepository):
+class SQLAlchemyUserRepository(PooledConnections[Connection], UserRepository):
     """Each call checks a connection out of the Engine's pool and runs one Session transaction.
 
     A saturated pool raises sqlalchemy.exc.TimeoutError after `pool_timeout_s`.
@@ -108,7 +108,7 @@ class SQLAlchemyUserRepository(UserRepository):
     ) -> None:
         if pool_size < 1:
             raise ValueError(f"invalid pool_size {pool_size}: must be at least 1")
-        self._timings = timings
+        PooledConnections.__init__(self, timings)
         self._policy = policy
         self._engine = create_engine(
             sqlalchemy_url(dsn),
@@ -125,33 +125,9 @@ class SQLAlchemyUserRepository(UserRepository):
                 opened[0].execute(text(statement))
         for connection in opened:
             connection.close()
-        # The connection a connection_scope() block holds, per thread.
-        self._scoped_connection: contextvars.ContextVar[Connection | None]
-        self._scoped_connection = contextvars.ContextVar("scoped_connection", default=None)
 
-    @contextlib.contextmanager
-    def connection_scope(self) -> Iterator[None]:
-        """Hold one pooled connection for every call made inside the block."""
-        if self._scoped_connection.get() is not None:
-            yield
-            return
-        with self._checkout() as connection:
-            token = self._scoped_connection.set(connection)
-            try:
-                yield
-            finally:
-                self._scoped_connection.reset(token)
-
-    @contextlib.contextmanager
-    def _checkout(self) -> Iterator[Connection]:
-        started = time.perf_counter()
-        with self._engine.connect() as connection:
-            acquired = time.perf_counter()
-            try:
-                yield connection
-            finally:
-                if self._timings is not None:
-                    self._timings.record(acquired - started, time.perf_counter() - acquired)
+    def _acquire(self) -> AbstractContextManager[Connection]:
+        return self._engine.connect()
 
     @contextlib.contextmanager
     def _session(self) -> Iterator[Session]:

@@ -38,3 +38,18 @@ def test_service_tests_are_twins() -> None:
     normalised = normalised.replace("@pytest_asyncio.fixture", "@pytest.fixture")
     normalised = normalised.replace("@pytest.mark.asyncio\n", "")
     assert _body(normalised) == _body(sync_tests)
+
+
+def test_pooling_modules_are_twins() -> None:
+    sync_source = (ROOT / "sync_variant" / "pooling.py").read_text()
+    async_source = (ROOT / "async_variant" / "pooling.py").read_text()
+    normalised = _unasync(async_source)
+    for async_name, sync_name in (
+        ("AbstractAsyncContextManager", "AbstractContextManager"),
+        ("AsyncIterator", "Iterator"),
+        ("asynccontextmanager", "contextmanager"),
+        ("async with ", "with "),
+        ("per task.", "per thread."),
+    ):
+        normalised = normalised.replace(async_name, sync_name)
+    assert _body(normalised) == _body(sync_source)
