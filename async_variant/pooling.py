@@ -1,8 +1,8 @@
 """Pooled-connection checkout shared by the async PostgreSQL repositories.
 
 Its twin is sync_variant/pooling.py. Each repository names how it acquires a
-connection from its pool; this base times every checkout and lets a
-connection_scope() block hold one connection for every call inside it.
+connection from its pool. This base times every checkout, and a connection_scope()
+block keeps one connection for every call inside it.
 """
 
 from __future__ import annotations
