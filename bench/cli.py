@@ -237,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"ddd-bench report: {error}", file=sys.stderr)
             return EXIT_USAGE
         print(path)
+        print(path.with_suffix(".html"))
         return 0
     if args.command == "compare":
         return compare_cli.run(args)

@@ -58,10 +58,10 @@ REPORT_TEXT: Catalogue = {
         "en": "to quiet the machine, run `python -m pyperf system tune` (as root; "
         "`python -m pyperf system reset` undoes it), isolate CPUs for the benchmark "
         "(isolcpus= and nohz_full= on the kernel command line), stop other jobs, or collect "
-        "more values with --profile default or full",
+        "more values with a larger profile (--profile full)",
         "zh-CN": "要让机器安静下来，可以运行 `python -m pyperf system tune`（需要 root；"
         "`python -m pyperf system reset` 可以撤销），为基准测试隔离 CPU（内核命令行中的 isolcpus= "
-        "和 nohz_full=），停掉其他任务，或用 --profile default 或 full 采集更多数值",
+        "和 nohz_full=），停掉其他任务，或用更大的配置（--profile full）采集更多数值",
     },
     "noise_col_experiment": {"en": "experiment", "zh-CN": "实验"},
     "noise_col_params": {"en": "params", "zh-CN": "参数"},

@@ -46,11 +46,13 @@ def ratio_ci(
     b = np.asarray(denominator, dtype=float)
     if a.size == 0 or b.size == 0:
         raise ValueError("no values to compare")
-    ratio = float(np.median(a) / np.median(b))
-    if (a.size == 1 or np.all(a == a[0])) and (b.size == 1 or np.all(b == b[0])):
-        return ratio, (ratio, ratio)
-    low, high = _percentile_bootstrap(
-        (a, b),
-        lambda x, y, axis: np.median(x, axis=axis) / np.median(y, axis=axis),
-    )
+    # A zero median (an empty count, say) gives inf or nan, not a warning on stderr.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = float(np.median(a) / np.median(b))
+        if (a.size == 1 or np.all(a == a[0])) and (b.size == 1 or np.all(b == b[0])):
+            return ratio, (ratio, ratio)
+        low, high = _percentile_bootstrap(
+            (a, b),
+            lambda x, y, axis: np.median(x, axis=axis) / np.median(y, axis=axis),
+        )
     return ratio, (low, high)
