@@ -330,6 +330,23 @@ def _c6_finish(figure: Any, path: Path) -> Path:
     return path
 
 
+def _c6_thread_counts(points: list[Point]) -> list[int]:
+    return sorted({p["params"]["server_threads"] for p in points if p["params"]["server_threads"]})
+
+
+def _c6_panels(
+    points: list[Point], axes: Any, process_counts: list[int], loads: list[str]
+) -> Iterator[tuple[Any, int, str, list[Point]]]:
+    """Yield each panel's axis, server process count, load kind and the points it plots."""
+    for row, processes in enumerate(process_counts):
+        for column, load in enumerate(loads):
+            subset = [
+                p for p in points
+                if p["params"]["server_processes"] == processes and p["params"]["load"] == load
+            ]  # fmt: skip
+            yield axes[row][column], processes, load, subset
+
+
 def plot_c6_latency(points: list[Point], path: Path) -> Path:
     """p50 with its 95% interval (solid) and p99 (dashed) against concurrency or arrival rate."""
     figure, axes, process_counts, loads = _c6_axes(
@@ -337,49 +354,37 @@ def plot_c6_latency(points: list[Point], path: Path) -> Path:
         "C6: response latency over HTTP (p50 solid with 95% CI, p99 dashed; "
         "hollow = generator saturated)",
     )
-    threads = sorted(
-        {p["params"]["server_threads"] for p in points if p["params"]["server_threads"]}
-    )
-    for row, processes in enumerate(process_counts):
-        for column, load in enumerate(loads):
-            axis = axes[row][column]
-            subset = [
-                p for p in points
-                if p["params"]["server_processes"] == processes and p["params"]["load"] == load
-            ]  # fmt: skip
-            for key, series in _c6_series(subset).items():
-                series.sort(key=_c6_x)
-                style = _c6_style(key, threads)
-                x = np.array([_c6_x(p) for p in series])
-                p50 = np.array([p["metrics"]["latency_p50_ms"] for p in series])
-                p99 = np.array([p["metrics"]["latency_p99_ms"] for p in series])
-                low = np.array([p["metrics"]["latency_ms"]["ci95"][0] for p in series])
-                high = np.array([p["metrics"]["latency_ms"]["ci95"][1] for p in series])
-                axis.errorbar(
+    threads = _c6_thread_counts(points)
+    for axis, processes, load, subset in _c6_panels(points, axes, process_counts, loads):
+        for key, series in _c6_series(subset).items():
+            series.sort(key=_c6_x)
+            style = _c6_style(key, threads)
+            x = np.array([_c6_x(p) for p in series])
+            p50 = np.array([p["metrics"]["latency_p50_ms"] for p in series])
+            p99 = np.array([p["metrics"]["latency_p99_ms"] for p in series])
+            low = np.array([p["metrics"]["latency_ms"]["ci95"][0] for p in series])
+            high = np.array([p["metrics"]["latency_ms"]["ci95"][1] for p in series])
+            axis.errorbar(
                     x, p50, yerr=[np.maximum(p50 - low, 0), np.maximum(high - p50, 0)],
                     color=style["color"], marker=style["marker"], label=style["label"], capsize=3,
                 )  # fmt: skip
-                axis.plot(
-                    x, p99, color=style["color"], marker=style["marker"], linestyle="--", alpha=0.6
-                )
-                saturated = [p for p in series if p["metrics"].get("generator_saturated")]
-                for p in saturated:
-                    axis.scatter(
+            axis.plot(
+                x, p99, color=style["color"], marker=style["marker"], linestyle="--", alpha=0.6
+            )
+            saturated = [p for p in series if p["metrics"].get("generator_saturated")]
+            for p in saturated:
+                axis.scatter(
                         [_c6_x(p)], [p["metrics"]["latency_p50_ms"]],
                         s=120, facecolors="none", edgecolors="black",
                     )  # fmt: skip
-            axis.axhspan(
-                200, 500, color="#1f77b4", alpha=0.08, label="guide's sync claim, 200-500 ms"
-            )
-            axis.axhspan(
-                50, 100, color="#d62728", alpha=0.08, label="guide's async claim, 50-100 ms"
-            )
-            axis.set_yscale("log")
-            axis.set_xlabel(_c6_xlabel(load))
-            axis.set_ylabel("latency (ms, log scale)")
-            axis.set_title(f"{load}, {processes} server process(es)")
-            axis.grid(alpha=0.3, which="both")
-            axis.legend(fontsize=7)
+        axis.axhspan(200, 500, color="#1f77b4", alpha=0.08, label="guide's sync claim, 200-500 ms")
+        axis.axhspan(50, 100, color="#d62728", alpha=0.08, label="guide's async claim, 50-100 ms")
+        axis.set_yscale("log")
+        axis.set_xlabel(_c6_xlabel(load))
+        axis.set_ylabel("latency (ms, log scale)")
+        axis.set_title(f"{load}, {processes} server process(es)")
+        axis.grid(alpha=0.3, which="both")
+        axis.legend(fontsize=7)
     return _c6_finish(figure, path)
 
 
@@ -388,47 +393,39 @@ def plot_c6_throughput(points: list[Point], path: Path) -> Path:
     figure, axes, process_counts, loads = _c6_axes(
         points, "C6: throughput over HTTP, with the Little's-law bound"
     )
-    threads = sorted(
-        {p["params"]["server_threads"] for p in points if p["params"]["server_threads"]}
-    )
-    for row, processes in enumerate(process_counts):
-        for column, load in enumerate(loads):
-            axis = axes[row][column]
-            subset = [
-                p for p in points
-                if p["params"]["server_processes"] == processes and p["params"]["load"] == load
-            ]  # fmt: skip
-            for key, series in _c6_series(subset).items():
-                series.sort(key=_c6_x)
-                style = _c6_style(key, threads)
-                x = np.array([_c6_x(p) for p in series])
-                throughput = np.array([p["metrics"]["throughput_rps"] for p in series])
+    threads = _c6_thread_counts(points)
+    for axis, processes, load, subset in _c6_panels(points, axes, process_counts, loads):
+        for key, series in _c6_series(subset).items():
+            series.sort(key=_c6_x)
+            style = _c6_style(key, threads)
+            x = np.array([_c6_x(p) for p in series])
+            throughput = np.array([p["metrics"]["throughput_rps"] for p in series])
+            axis.plot(
+                x,
+                throughput,
+                color=style["color"],
+                marker=style["marker"],
+                label=style["label"],
+            )
+            if load == "closed-loop" and key[0] == "sync":
+                bound = [p["metrics"]["littles_law_bound_rps"] for p in series]
+                axis.plot(x, bound, color=style["color"], linestyle=":", alpha=0.7)
+        if subset:
+            x_all = np.array(sorted({_c6_x(p) for p in subset}))
+            if load == "closed-loop":
+                service_ms = min(p["metrics"]["service_time_ms"] for p in subset)
                 axis.plot(
-                    x,
-                    throughput,
-                    color=style["color"],
-                    marker=style["marker"],
-                    label=style["label"],
-                )
-                if load == "closed-loop" and key[0] == "sync":
-                    bound = [p["metrics"]["littles_law_bound_rps"] for p in series]
-                    axis.plot(x, bound, color=style["color"], linestyle=":", alpha=0.7)
-            if subset:
-                x_all = np.array(sorted({_c6_x(p) for p in subset}))
-                if load == "closed-loop":
-                    service_ms = min(p["metrics"]["service_time_ms"] for p in subset)
-                    axis.plot(
                         x_all, 1000.0 * x_all / service_ms, color="black", linestyle="--",
                         label=f"Little's law: users / {service_ms:.0f} ms "
                         "(dotted: sync capped at threads)",
                     )  # fmt: skip
-                else:
-                    axis.plot(x_all, x_all, color="black", linestyle="--", label="offered rate")
-            axis.set_xlabel(_c6_xlabel(load))
-            axis.set_ylabel("throughput (successful requests/s)")
-            axis.set_title(f"{load}, {processes} server process(es)")
-            axis.grid(alpha=0.3)
-            axis.legend(fontsize=7)
+            else:
+                axis.plot(x_all, x_all, color="black", linestyle="--", label="offered rate")
+        axis.set_xlabel(_c6_xlabel(load))
+        axis.set_ylabel("throughput (successful requests/s)")
+        axis.set_title(f"{load}, {processes} server process(es)")
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7)
     return _c6_finish(figure, path)
 
 
