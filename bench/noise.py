@@ -14,7 +14,7 @@ from bench.stats import median_ci
 NOISE_LIMIT = 0.10
 
 # Counts of correctness events (duplicates, violations) vary by design between
-# repetitions, and their verdicts use the maximum, so their spread says nothing of noise.
+# repetitions, and their verdicts use the maximum, so their spread shows nothing about noise.
 COUNT_UNITS = frozenset({"users", "requests", "violations"})
 
 

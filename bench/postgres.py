@@ -66,11 +66,11 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class ServerExited(RuntimeError):
-    """The postgres server exited during start-up; the message holds its log's tail."""
+    """The postgres server exited during start-up; the message contains its log's tail."""
 
 
 class PostgresUnavailable(Exception):
-    """No DSN was given and no PostgreSQL binaries were found; the message says how to fix it."""
+    """No DSN was given and no PostgreSQL binaries were found; the message names how to fix it."""
 
 
 @dataclass
@@ -83,7 +83,7 @@ class PostgresServer:
 
 
 def find_binaries() -> Path | None:
-    """Return the directory that holds initdb and postgres, or None."""
+    """Return the directory that contains initdb and postgres, or None."""
     candidates: list[str] = []
     if os.environ.get(BIN_ENV):
         candidates.append(os.environ[BIN_ENV])  # when set, the only directory searched

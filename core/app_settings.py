@@ -29,7 +29,7 @@ E = TypeVar("E", Backend, Policy)
 
 
 class SettingsError(ValueError):
-    """An environment variable holds a value the apps cannot use."""
+    """An environment variable contains a value the apps cannot use."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from core.model import User
 
 Handler = Callable[[DomainEvent], None]
 
-# What connection_scope() returns: a block that may hold one database connection.
+# The block connection_scope() returns, which may keep one database connection.
 ConnectionScope = contextlib.AbstractContextManager[None]
 
 

@@ -36,7 +36,7 @@ def descendants(pid: int) -> list[psutil.Process]:
 
 
 def wait_for_points(out: Path, count: int) -> None:
-    """Wait until results.json holds at least `count` C3 points, bounded by WAIT_LIMIT_S."""
+    """Wait until results.json contains at least `count` C3 points, bounded by WAIT_LIMIT_S."""
     deadline = time.monotonic() + WAIT_LIMIT_S
     while time.monotonic() < deadline:
         try:
