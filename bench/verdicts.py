@@ -247,29 +247,34 @@ def _c6_usable(point: Point) -> bool:
     )
 
 
-def _c6_name(point: Point) -> str:
+def _c6_name(point: Point, lang: str = "en") -> str:
     params = point["params"]
     if params["stack"] == "sync":
-        return f"{params['server_threads']} threads"
+        unit = "threads" if lang == "en" else "个线程"
+        return f"{params['server_threads']} {unit}"
     return str(params["executor"])
 
 
-def _c6_open_loop_note(points: list[Point]) -> str:
+def _c6_open_loop_note(points: list[Point]) -> tuple[str, str]:
+    """Summarise open-loop p99 at the highest rate in English and Chinese, or return "", ""."""
     open_points = [p for p in points if p["params"]["load"] == "open-loop" and _c6_usable(p)]
     if not open_points:
-        return ""
+        return "", ""
     rate = max(p["params"]["rate_rps"] for p in open_points)
     at_rate = [p for p in open_points if p["params"]["rate_rps"] == rate]
     by_stack = {
         stack: [p for p in at_rate if p["params"]["stack"] == stack] for stack in ("sync", "async")
     }
     if not by_stack["sync"] or not by_stack["async"]:
-        return ""
+        return "", ""
     sync_p99 = sorted(p["metrics"]["latency_p99_ms"] for p in by_stack["sync"])
     async_p99 = sorted(p["metrics"]["latency_p99_ms"] for p in by_stack["async"])
+    sync_range = f"{sync_p99[0]:.0f}-{sync_p99[-1]:.0f}"
+    async_range = f"{async_p99[0]:.0f}-{async_p99[-1]:.0f}"
     return (
-        f"; open-loop at {rate:.0f} requests/s, p99 is {sync_p99[0]:.0f}-{sync_p99[-1]:.0f} ms "
-        f"sync and {async_p99[0]:.0f}-{async_p99[-1]:.0f} ms async"
+        f"; open-loop at {rate:.0f} requests/s, p99 is {sync_range} ms sync and "
+        f"{async_range} ms async",
+        f"；开环负载 {rate:.0f} 请求/秒时，p99 同步为 {sync_range} 毫秒，异步为 {async_range} 毫秒",
     )
 
 
@@ -305,6 +310,8 @@ def judge_c6(points: list[Point]) -> Verdict:
             "not-checked",
             f"C6 has no closed-loop sync/async pair at one user count: {left_out} of "
             f"{len(closed)} points were left out for a saturated generator or failed requests",
+            reason_zh=f"C6 在同一用户数下没有闭环的同步/异步数据对：{len(closed)} 个数据点中有 "
+            f"{left_out} 个因负载生成器饱和或请求失败而被剔除",
         )
 
     def p50(point: Point) -> float:
@@ -331,25 +338,41 @@ def judge_c6(points: list[Point]) -> Verdict:
         )
 
     (policy, users, processes), _, slowest, fast = worst
+    open_loop, open_loop_zh = _c6_open_loop_note(points)
+    sync_range = f"{sync_p50[0]:.0f}-{sync_p50[-1]:.0f}"
+    async_range = f"{async_p50[0]:.0f}-{async_p50[-1]:.0f}"
     measured = (
-        f"closed-loop p50 is {sync_p50[0]:.0f}-{sync_p50[-1]:.0f} ms sync and "
-        f"{async_p50[0]:.0f}-{async_p50[-1]:.0f} ms async (claimed 200-500 and 50-100 ms); "
-        f"sync over async is {_c6_range(best_ratios)}x with the best "
-        f"thread count and up to {worst_ratio:.1f}x with {_c6_name(slowest)} at {users} users "
-        f"against {_c6_name(fast)} ({policy}, {processes} server process(es))"
-        + _c6_open_loop_note(points)
+        f"closed-loop p50 is {sync_range} ms sync and {async_range} ms async "
+        f"(claimed 200-500 and 50-100 ms); sync over async is {_c6_range(best_ratios)}x with "
+        f"the best thread count and up to {worst_ratio:.1f}x with {_c6_name(slowest)} at "
+        f"{users} users against {_c6_name(fast)} ({policy}, {processes} server process(es))"
+        + open_loop
         + (f"; {left_out} saturated or failing points left out" if left_out else "")
     )
+    measured_zh = (
+        f"闭环负载下 p50 同步为 {sync_range} 毫秒，异步为 {async_range} 毫秒"
+        f"（教程声称 200-500 毫秒与 50-100 毫秒）；同步与异步之比在最佳线程数下为 "
+        f"{_c6_range(best_ratios)} 倍，在 {users} 个用户时 {_c6_name(slowest, 'zh-CN')}对 "
+        f"{_c6_name(fast, 'zh-CN')} 最高为 {worst_ratio:.1f} 倍"
+        f"（{policy}，{processes} 个服务器进程）"
+        + open_loop_zh
+        + (f"；剔除了 {left_out} 个饱和或失败的数据点" if left_out else "")
+    )
     if min(best_ratios) >= CLAIMED_C6_RATIO:
-        return Verdict("confirmed", f"Confirmed: {measured}.", headline)
+        return Verdict(
+            "confirmed", f"Confirmed: {measured}.", headline, reason_zh=f"成立：{measured_zh}。"
+        )
     if worst_ratio >= CLAIMED_C6_RATIO:
         return Verdict(
             "conditional",
             f"Holds only when the sync server has fewer threads than requests in flight: "
             f"{measured}.",
             headline,
+            reason_zh=f"只有当同步服务器的线程数少于同时处理的请求数时才成立：{measured_zh}。",
         )
-    return Verdict("refuted", f"Refuted: {measured}.", headline)
+    return Verdict(
+        "refuted", f"Refuted: {measured}.", headline, reason_zh=f"不成立：{measured_zh}。"
+    )
 
 
 CLAIMED_C1_ADDED_MS = (200.0, 500.0)  # the guide: sync publishing adds 200-500 ms per response
@@ -371,14 +394,19 @@ def _at_largest(points: list[Point], **params: Any) -> Point | None:
     return max(matching, key=lambda p: (p["params"]["handler_ms"], p["params"]["handlers"]))
 
 
-def _k_d(point: Point) -> str:
-    return f"K={point['params']['handlers']}, d={point['params']['handler_ms']:g} ms"
+def _k_d(point: Point, lang: str = "en") -> str:
+    unit = "ms" if lang == "en" else "毫秒"
+    return f"K={point['params']['handlers']}, d={point['params']['handler_ms']:g} {unit}"
 
 
 def judge_c1(points: list[Point]) -> Verdict:
     timed = [p for p in points if "added_latency_ms" in p["metrics"]]
     if not any(p["params"]["handlers"] for p in timed):
-        return Verdict("not-checked", "C1 has no point with handlers to compare against K = 0")
+        return Verdict(
+            "not-checked",
+            "C1 has no point with handlers to compare against K = 0",
+            reason_zh="C1 没有带处理器的数据点可与 K = 0 比较",
+        )
     low, high = CLAIMED_C1_ADDED_MS
     max_k = max(p["params"]["handlers"] for p in timed)
     max_d = max(p["params"]["handler_ms"] or 0.0 for p in timed)
@@ -399,9 +427,11 @@ def judge_c1(points: list[Point]) -> Verdict:
             largest[key] = point
             headline[f"c1_added_ms_{key}"] = _summary(point["metrics"]["added_latency_ms"])
 
-    def added_at_largest(key: str) -> str:
+    def added_at_largest(key: str, lang: str = "en") -> str:
         point = largest.get(key)
-        return "not measured" if point is None else f"{_added(point):.1f} ms"
+        if point is None:
+            return "not measured" if lang == "en" else "未测量"
+        return f"{_added(point):.1f} " + ("ms" if lang == "en" else "毫秒")
 
     in_range = sorted(
         (p for p in timed if p["params"]["stack"] == "sync" and _added(p) >= low),
@@ -416,12 +446,29 @@ def judge_c1(points: list[Point]) -> Verdict:
         f"{added_at_largest('async_background')} (async), the SQLite outbox "
         f"{added_at_largest('sync_outbox')} and {added_at_largest('async_outbox')}"
     )
+    others_zh = (
+        f"在 K={max_k}、d={max_d:g} 毫秒时，同步线程池分发增加 "
+        f"{added_at_largest('sync_thread_pool', 'zh-CN')}，异步 gather 增加 "
+        f"{added_at_largest('async_gather', 'zh-CN')}，后台分发增加 "
+        f"{added_at_largest('sync_background', 'zh-CN')}（同步）和 "
+        f"{added_at_largest('async_background', 'zh-CN')}（异步），SQLite outbox 增加 "
+        f"{added_at_largest('sync_outbox', 'zh-CN')}与 {added_at_largest('async_outbox', 'zh-CN')}"
+    )
     if in_range:
         cases = "; ".join(
             f"{p['params']['strategy']} {_k_d(p)}: {_added(p):.0f} ms" for p in in_range
         )
+        cases_zh = "；".join(
+            f"{p['params']['strategy']} {_k_d(p, 'zh-CN')}：{_added(p):.0f} 毫秒" for p in in_range
+        )
         guide_note = (
             f"the guide's own setup (one 100 ms handler) adds {_added(guide):.0f} ms inline; "
+            if guide is not None
+            else ""
+        )
+        guide_note_zh = (
+            "教程自己的设置（一个 100 毫秒的处理器）在请求内同步发布时增加 "
+            f"{_added(guide):.0f} 毫秒；"
             if guide is not None
             else ""
         )
@@ -431,6 +478,9 @@ def judge_c1(points: list[Point]) -> Verdict:
             f"and K * d reaches {low:.0f} ms ({cases}); {guide_note}{others}, so the cost follows "
             "the publishing strategy, not sync against async.",
             headline,
+            reason_zh=f"只有当同步处理器逐个执行且 K * d 达到 {low:.0f} 毫秒时，才会出现 "
+            f"{low:.0f}-{high:.0f} 毫秒（{cases_zh}）；{guide_note_zh}{others_zh}。"
+            "因此开销取决于事件发布策略，而不是同步还是异步。",
         )
     worst = max((p for p in timed if p["params"]["stack"] == "sync"), key=_added)
     if max_k * max_d < low:
@@ -442,6 +492,11 @@ def judge_c1(points: list[Point]) -> Verdict:
             f"{high:.0f} ms needs sync handlers run one after another with K * d of "
             f"{low:.0f}-{high:.0f} ms (the guide's 100 ms handlers, K of 2 to 5); {others}.",
             headline,
+            reason_zh=f"本次网格（K 最大 {max_k}，d 最大 {max_d:g} 毫秒）达不到这个范围："
+            f"同步 {worst['params']['strategy']} 在 {_k_d(worst, 'zh-CN')} 时最多增加 "
+            f"{_added(worst):.1f} 毫秒，正是物理上预测的 K * d 之和；按这一规律，"
+            f"{low:.0f}-{high:.0f} 毫秒需要同步处理器逐个执行且 K * d 为 {low:.0f}-{high:.0f} "
+            f"毫秒（教程的 100 毫秒处理器，K 为 2 到 5）；{others_zh}。",
         )
     return Verdict(
         "refuted",
@@ -449,6 +504,10 @@ def judge_c1(points: list[Point]) -> Verdict:
         f"{max_d:g} ms): the largest was {worst['params']['strategy']} at {_k_d(worst)} with "
         f"{_added(worst):.1f} ms, which is the sum K * d physics predicts; {others}.",
         headline,
+        reason_zh=f"不成立：在测量网格（K 最大 {max_k}，d 最大 {max_d:g} 毫秒）中没有任何同步策略"
+        f"增加 {low:.0f} 毫秒：最大的是 {worst['params']['strategy']} 在 "
+        f"{_k_d(worst, 'zh-CN')} 时的 {_added(worst):.1f} 毫秒，正是物理上预测的 K * d 之和；"
+        f"{others_zh}。",
     )
 
 
@@ -476,7 +535,11 @@ def judge_c5(points: list[Point]) -> Verdict:
         }
     )
     if not counts:
-        return Verdict("not-checked", "C5 has no count measured with both threads and asyncio")
+        return Verdict(
+            "not-checked",
+            "C5 has no count measured with both threads and asyncio",
+            reason_zh="C5 没有同时用线程和 asyncio 测量过的请求数",
+        )
     smallest, largest = counts[0], counts[-1]
 
     def point(executor: str, requests: int) -> Point:
@@ -506,23 +569,23 @@ def judge_c5(points: list[Point]) -> Verdict:
             "ci95": [ratio_low, ratio_high],
         },
     }
-    uvloop_note = ""
+    uvloop_note = uvloop_note_zh = ""
     if uvloop is not None:
         headline["c5_rss_bytes_per_request_uvloop"] = _summary(
             uvloop["metrics"]["rss_bytes_per_request"]
         )
         uvloop_kib = uvloop["metrics"]["rss_bytes_per_request"]["median"] / 1024
         uvloop_note = f" and {uvloop_kib:.1f} KiB for a uvloop task"
+        uvloop_note_zh = f"，uvloop 任务为 {uvloop_kib:.1f} KiB"
     threads_kib = threads["metrics"]["rss_bytes_per_request"]["median"] / 1024
     tasks_kib = tasks["metrics"]["rss_bytes_per_request"]["median"] / 1024
     vm_mib = threads["metrics"]["vm_bytes_per_request"]["median"] / 2**20
     baseline_mib = tasks["metrics"]["baseline_rss_bytes"]["median"] / 2**20
     stack_limit = threads["params"].get("rlimit_stack_bytes")
-    stack_note = (
-        f" (the stack size limit is {stack_limit / 2**20:.0f} MiB)"
-        if isinstance(stack_limit, int) and stack_limit > 0
-        else ""
-    )
+    has_limit = isinstance(stack_limit, int) and stack_limit > 0
+    stack_mib = stack_limit / 2**20 if has_limit else 0.0
+    stack_note = f" (the stack size limit is {stack_mib:.0f} MiB)" if has_limit else ""
+    stack_note_zh = f"（栈大小上限为 {stack_mib:.0f} MiB）" if has_limit else ""
     measured = (
         f"with {largest} requests parked, a thread costs {threads_kib:.1f} KiB of RSS per "
         f"request against {tasks_kib:.1f} KiB for an asyncio task{uvloop_note} "
@@ -532,21 +595,39 @@ def judge_c5(points: list[Point]) -> Verdict:
         f"reserves {vm_mib:.1f} MiB of virtual memory{stack_note}, which RSS does not count; "
         "HTTP server memory under load comes from the C6 runs when present"
     )
+    measured_zh = (
+        f"挂起 {largest} 个请求时，每个请求的 RSS 开销线程为 {threads_kib:.1f} KiB，"
+        f"asyncio 任务为 {tasks_kib:.1f} KiB{uvloop_note_zh}"
+        f"（{ratio:.1f} 倍，95% 置信区间 {ratio_low:.1f}-{ratio_high:.1f}）；"
+        f"而在 {baseline_mib:.0f} MiB 的解释器基线之上，整个进程的 RSS 在 {smallest} 个请求时"
+        f"相差 {whole[smallest]:.1f} 倍，在 {largest} 个请求时相差 {whole[largest]:.1f} 倍；"
+        f"每个线程还预留 {vm_mib:.1f} MiB 虚拟内存{stack_note_zh}，RSS 不计入这部分；"
+        "HTTP 服务器在负载下的内存见 C6 的运行结果（如有）"
+    )
     if ratio < CLAIMED_C5_RATIO:
-        return Verdict("refuted", f"Refuted: {measured}.", headline)
+        return Verdict(
+            "refuted", f"Refuted: {measured}.", headline, reason_zh=f"不成立：{measured_zh}。"
+        )
     if min(whole.values()) >= CLAIMED_C5_RATIO:
-        return Verdict("confirmed", f"Confirmed: {measured}.", headline)
+        return Verdict(
+            "confirmed", f"Confirmed: {measured}.", headline, reason_zh=f"成立：{measured_zh}。"
+        )
     return Verdict(
         "conditional",
         f"Holds per in-flight request, not for the whole process at low counts: {measured}.",
         headline,
+        reason_zh=f"按每个在途请求计算成立，请求数少时对整个进程不成立：{measured_zh}。",
     )
 
 
 def judge_c8(points: list[Point]) -> Verdict:
     checked = [p for p in points if "failures_lost" in p["metrics"]]
     if not checked:
-        return Verdict("not-checked", "C8 has no failing-handler case to judge")
+        return Verdict(
+            "not-checked",
+            "C8 has no failing-handler case to judge",
+            reason_zh="C8 没有可判断的处理器失败用例",
+        )
 
     def lost(subset: list[Point]) -> int:
         return int(sum(p["metrics"]["failures_lost"] for p in subset))
@@ -580,15 +661,32 @@ def judge_c8(points: list[Point]) -> Verdict:
         f"the caller in {told_caller} (background dispatch can only log); cancellation reached "
         f"the caller in {cancelled} of {len(cancellable)} async cases"
     )
+    measured_zh = (
+        f"其余处理器在 {len(checked)} 个用例中的 {len(checked) - len(starved)} 个里照常运行；"
+        f"教程使用 return_exceptions=True 的 gather 丢失了 {len(guide)} 个失败中的 "
+        f"{lost(guide)} 个（AttributeError 与 ConnectionError 一样悄无声息："
+        "没有日志，也没有抛出），"
+        f"照原文策略在所有发布策略中丢失了 {len(as_written)} 个中的 {lost(as_written)} 个；"
+        f"修正版策略丢失了 {len(corrected)} 个中的 {lost(corrected)} 个，其中 {told_caller} 个"
+        f"抛给了调用方（后台分发只能记录日志）；在 {len(cancellable)} 个异步用例中，"
+        f"取消有 {cancelled} 次传到了调用方"
+    )
     if not guide:
-        return Verdict("not-checked", "C8 has no case of the guide's inline gather to judge")
+        return Verdict(
+            "not-checked",
+            "C8 has no case of the guide's inline gather to judge",
+            reason_zh="C8 没有教程的请求内 gather 用例可判断",
+        )
     if starved or lost(guide):
         return Verdict(
             "refuted",
             f"Only the first half holds: {measured}.",
             headline,
+            reason_zh=f"只有前半句成立：{measured_zh}。",
         )
-    return Verdict("confirmed", f"Confirmed: {measured}.", headline)
+    return Verdict(
+        "confirmed", f"Confirmed: {measured}.", headline, reason_zh=f"成立：{measured_zh}。"
+    )
 
 
 def judge_c2(points: list[Point]) -> Verdict:

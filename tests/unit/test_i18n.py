@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import string
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -11,7 +13,20 @@ from bench import i18n, summary
 from bench.ledger import CLAIMS
 from bench.report import claim_reason, verdict_label
 from bench.results import metric
-from bench.verdicts import judge, judge_c3, judge_c7
+from bench.verdicts import (
+    Verdict,
+    judge,
+    judge_c1,
+    judge_c3,
+    judge_c5,
+    judge_c6,
+    judge_c7,
+    judge_c8,
+)
+from bench.verdicts_pg import judge_c2, judge_c4
+from tests.unit.test_event_verdicts import c1_points, c5_point, c8_point
+from tests.unit.test_http_units import c6_point
+from tests.unit.test_pg_verdicts import _c2_points, _c4_points
 from tests.unit.test_stats_and_verdicts import c3_points, c7_point
 
 CATALOGUES = {
@@ -157,3 +172,86 @@ def test_summary_names_unknown_headline_by_key() -> None:
     claims = [_claim("C5", "refuted", headline={"c5_rss_ratio": metric([2.0, 2.5], "x")})]
     (item,) = summary.build(claims, "zh-CN").items
     assert item.figures[0].startswith("c5 rss ratio：")
+
+
+def _every_judged_branch() -> list[tuple[str, Verdict]]:
+    """Return verdicts from the branches of C1, C2, C4, C5, C6 and C8, using their tests' points."""
+    c6_fast = c6_point("async", "uvloop", None, 50, 105.0)
+    return [
+        ("C1 conditional", judge_c1(c1_points(100.0))),
+        ("C1 grid too small", judge_c1(c1_points(10.0))),
+        ("C1 no handlers", judge_c1([p for p in c1_points(10.0) if not p["params"]["handlers"]])),
+        ("C2 refuted", judge_c2(_c2_points(1.0, 0.9))),
+        ("C2 confirmed", judge_c2(_c2_points(4.5, 4.2))),
+        ("C2 conditional", judge_c2(_c2_points(1.0, 4.5))),
+        ("C4 confirmed", judge_c4(_c4_points("memory", "corrected", 0.8))),
+        (
+            "C4 guide refuted",
+            judge_c4(
+                _c4_points("memory", "as-written", 0.0) + _c4_points("sqlite", "corrected", 0)
+            ),
+        ),
+        (
+            "C4 conditional",
+            judge_c4(
+                _c4_points("memory", "corrected", 0.8) + _c4_points("postgres", "corrected", 0.01)
+            ),
+        ),
+        (
+            "C5 conditional",
+            judge_c5(
+                [
+                    c5_point("threads", 100, 18000.0, 29e6),
+                    c5_point("asyncio", 100, 3000.0, 27.3e6),
+                    c5_point("threads", 1000, 17600.0, 45e6),
+                    c5_point("asyncio", 1000, 2950.0, 30e6),
+                    c5_point("uvloop", 1000, 3200.0, 31e6),
+                ]
+            ),
+        ),
+        (
+            "C5 refuted",
+            judge_c5(
+                [c5_point("threads", 100, 4000.0, 28e6), c5_point("asyncio", 100, 3000.0, 27e6)]
+            ),
+        ),
+        (
+            "C6 conditional",
+            judge_c6([c6_point("sync", "threads", 8, 50, 600.0), c6_fast]),
+        ),
+        ("C6 refuted", judge_c6([c6_point("sync", "threads", 64, 50, 105.0), c6_fast])),
+        (
+            "C6 left out",
+            judge_c6([c6_point("sync", "threads", 8, 50, 600.0, saturated=1), c6_fast]),
+        ),
+        (
+            "C8 refuted",
+            judge_c8(
+                [
+                    c8_point("async", "inline-gather", "as-written", lost=True),
+                    c8_point("async", "inline-gather", "corrected", lost=False),
+                ]
+            ),
+        ),
+        (
+            "C8 confirmed",
+            judge_c8([c8_point("async", "inline-gather", "as-written", lost=False)]),
+        ),
+    ]
+
+
+BRANCHES = _every_judged_branch()
+
+
+@pytest.mark.parametrize(("case", "judged"), BRANCHES, ids=[case for case, _ in BRANCHES])
+def test_every_reason_has_chinese(case: str, judged: Verdict) -> None:
+    assert judged.reason_zh is not None, case
+    assert not re.search(r"\b(Refuted|Confirmed|Holds|threads|requests)\b", judged.reason_zh)
+
+
+@pytest.mark.parametrize(("case", "judged"), BRANCHES, ids=[case for case, _ in BRANCHES])
+def test_chinese_reason_keeps_figures(case: str, judged: Verdict) -> None:
+    # Both reasons are formatted from the same values, so every figure appears in both.
+    english = Counter(re.findall(r"\d+(?:\.\d+)?", judged.reason))
+    chinese = Counter(re.findall(r"\d+(?:\.\d+)?", judged.reason_zh or ""))
+    assert english - chinese == Counter(), case
