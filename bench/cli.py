@@ -156,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("dir", type=Path, help="run directory that contains results.json")
     _add_language(rebuild)
+    rebuild.add_argument(
+        "--rejudge",
+        action="store_true",
+        help="judge the claims again from the stored measurements with this version of "
+        "ddd-bench and save the new verdicts in results.json before rendering",
+    )
 
     commands.add_parser("claims", help="list the claims and the experiments that check them")
     compare_cli.add_parser(commands)
@@ -232,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return runner.EXIT_INTERRUPTED
     if args.command == "report":
         try:
-            path = runner.rebuild_report(args.dir, args.lang)
+            path = runner.rebuild_report(args.dir, args.lang, rejudge=args.rejudge)
         except results.ResultsError as error:
             print(f"ddd-bench report: {error}", file=sys.stderr)
             return EXIT_USAGE

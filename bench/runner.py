@@ -315,10 +315,18 @@ def _print_summary(
     console.print(f"results: {report_path.parent / 'results.json'}")
 
 
-def rebuild_report(run_dir: Path, lang: str = DEFAULT_LANGUAGE) -> Path:
-    """Render the report in lang again from run_dir/results.json alone."""
-    loaded = results.load(run_dir)
-    return report.render(loaded, run_dir if run_dir.is_dir() else run_dir.parent, lang)
+def rebuild_report(run_dir: Path, lang: str = DEFAULT_LANGUAGE, rejudge: bool = False) -> Path:
+    """Render the report in lang again from run_dir/results.json alone.
+
+    With rejudge, judge every claim again from the stored points and save the new
+    verdicts in results.json first. The measurements are left unchanged.
+    """
+    results_path = run_dir / "results.json" if run_dir.is_dir() else run_dir
+    loaded = results.load(results_path)
+    if rejudge:
+        loaded["claims"] = _claims_entries(loaded["experiments"])
+        results.write_atomic(results_path, loaded)
+    return report.render(loaded, results_path.parent, lang)
 
 
 __all__ = ["RunOptions", "new_run_id", "rebuild_report", "run"]

@@ -83,9 +83,8 @@ def _localised(file_name: str, lang: str) -> str:
 
 def test_results_with_chinese_reasons_match_schema(results: dict[str, Any]) -> None:
     validate(results)
-    judged = [c for c in results["claims"] if c["id"] in ("C3", "C7")]
-    for claim in judged:
-        assert claim["reason_zh"]
+    for claim in results["claims"]:
+        assert claim["reason_zh"], claim["id"]
 
 
 @pytest.mark.parametrize("key", list(REPORT_FILES))
@@ -210,3 +209,23 @@ def test_plots_keep_english_without_cjk_font(
         assert plots.label("c7_reference") == "correct: exactly 1"
     page = report.render(results, tmp_path, "zh-CN").read_text(encoding="utf-8")
     assert "图表保留英文标注" in page
+
+
+def test_rejudge_restores_verdicts(smoke_dir: Path, tmp_path: Path) -> None:
+    original = json.loads((smoke_dir / "results.json").read_text(encoding="utf-8"))
+    stale = copy.deepcopy(original)
+    for claim in stale["claims"]:
+        claim["verdict"] = "not-checked"
+        claim["reason"] = "Judged by an older version."
+        del claim["reason_zh"]
+    (tmp_path / "results.json").write_text(json.dumps(stale), encoding="utf-8")
+
+    completed = ddd_bench("report", str(tmp_path), "--lang", "zh-CN", "--rejudge")
+
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    rejudged = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert rejudged["claims"] == original["claims"]
+    assert rejudged["experiments"] == original["experiments"]
+    assert rejudged["run"] == original["run"]
+    page = (tmp_path / "report.zh-CN.md").read_text(encoding="utf-8")
+    assert "Judged by an older version." not in page
