@@ -3,10 +3,12 @@
 The throwaway cluster lives in a temporary directory: initdb creates it, the
 postgres server listens on a free 127.0.0.1 port (its Unix socket stays inside the
 same directory), and on exit, on an exception, on Ctrl-C and on SIGTERM the server
-is stopped and the directory deleted. initdb rejects root, so when this process
-runs as root the cluster belongs to an unprivileged user (`postgres` where that
-account exists, otherwise `nobody`). The server also receives SIGTERM when the
-process that started it dies, so a killed harness leaves no server running.
+is stopped and the directory deleted. Connections need a password, generated for
+each cluster, so other users of the machine cannot connect during the run.
+initdb rejects root, so when this process runs as root the cluster belongs to an
+unprivileged user (`postgres` where that account exists, otherwise `nobody`). The
+server also receives SIGTERM when the process that started it dies, so a killed
+harness leaves no server running. The next cluster started deletes its directory.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import glob
 import logging
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -38,6 +41,7 @@ logger = logging.getLogger(__name__)
 DSN_ENV = "DDD_BENCH_PG_DSN"
 BIN_ENV = "DDD_BENCH_PG_BIN"  # a directory holding initdb and postgres
 TEMP_PREFIX = "ddd-bench-pg-"
+OWNER_FILE = "owner.pid"  # in each cluster directory: the pid of the process that made it
 SUPERUSER = "ddd_bench"
 DATABASE = "postgres"
 
@@ -150,6 +154,53 @@ def _server_user() -> pwd.struct_passwd | None:
     )
 
 
+def _recorded_pid(path: Path) -> int | None:
+    """Return the pid on the first line of path, or None when the file is missing.
+
+    Raises OSError when the file cannot be read and ValueError when it contains no pid.
+    """
+    try:
+        first_line = path.read_text(encoding="ascii").splitlines()[0]
+    except FileNotFoundError:
+        return None
+    except IndexError as error:
+        raise ValueError(f"empty pid file {path}") from error
+    return int(first_line)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0 checks that the process exists and sends nothing
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+def remove_stale_directories() -> list[Path]:
+    """Delete the cluster directories that killed runs left, and return them.
+
+    A directory is stale when the process that made it and its server have both
+    exited. A directory without an owner file, or with a file that cannot be
+    read, is left alone.
+    """
+    removed = []
+    for directory in sorted(Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*")):
+        try:
+            owner = _recorded_pid(directory / OWNER_FILE)
+            server = _recorded_pid(directory / "data" / "postmaster.pid")
+        except (OSError, ValueError) as error:
+            logger.debug("kept %s because its pid files are unreadable: %s", directory, error)
+            continue
+        if owner is None or _alive(owner) or (server is not None and _alive(server)):
+            continue
+        shutil.rmtree(directory, ignore_errors=True)
+        logger.info("deleted %s, left by process %d, which has exited", directory, owner)
+        removed.append(directory)
+    return removed
+
+
 def _die_with_parent() -> None:
     # Runs in the child after the switch to the server's user, which would clear it if set earlier.
     libc = ctypes.CDLL(None, use_errno=True)
@@ -163,6 +214,7 @@ class TemporaryCluster:
         self.bindir = bindir
         self.port = 0
         self.root: Path | None = None
+        self.password = secrets.token_urlsafe(24)  # URL-safe, so the DSN needs no quoting
         self._process: subprocess.Popen[bytes] | None = None
         self._account = _server_user()
 
@@ -180,7 +232,7 @@ class TemporaryCluster:
 
     @property
     def dsn(self) -> str:
-        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{DATABASE}"
+        return f"postgresql://{SUPERUSER}:{self.password}@127.0.0.1:{self.port}/{DATABASE}"
 
     def _run_as_server_user(self, command: list[str], timeout: float) -> None:
         kwargs: dict[str, Any] = {}
@@ -200,24 +252,35 @@ class TemporaryCluster:
             raise RuntimeError(f"{command[0]} failed with status {completed.returncode}: {output}")
 
     def start(self) -> None:
+        remove_stale_directories()
         self.root = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+        (self.root / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
+        password_file = self.root / "password"
+        password_file.write_text(self.password, encoding="ascii")
+        password_file.chmod(0o600)
         if self._account is not None:
-            os.chown(self.root, self._account.pw_uid, self._account.pw_gid)
-        self._run_as_server_user(
-            [
-                str(self.bindir / "initdb"),
-                "--pgdata",
-                str(self.datadir),
-                "--username",
-                SUPERUSER,
-                "--auth",
-                "trust",  # any local user may connect while the run lasts; it holds only test data
-                "--encoding",
-                "UTF8",
-                "--no-sync",
-            ],
-            START_TIMEOUT_S,
-        )
+            for path in (self.root, password_file):
+                os.chown(path, self._account.pw_uid, self._account.pw_gid)
+        try:
+            self._run_as_server_user(
+                [
+                    str(self.bindir / "initdb"),
+                    "--pgdata",
+                    str(self.datadir),
+                    "--username",
+                    SUPERUSER,
+                    "--pwfile",
+                    str(password_file),
+                    "--auth",
+                    "scram-sha-256",
+                    "--encoding",
+                    "UTF8",
+                    "--no-sync",
+                ],
+                START_TIMEOUT_S,
+            )
+        finally:
+            password_file.unlink(missing_ok=True)
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
                 self._start_server()
