@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 # publish() wakes the relay at once; the poll only picks up events another process stored.
 POLL_INTERVAL_S = 1.0
+CLOSE_TIMEOUT_S = 30.0  # events not relayed by then stay stored for the next relay
 
 
 class OutboxSQLiteUserRepository(SQLiteUserRepository):
@@ -98,14 +99,22 @@ class OutboxRelay(EventPublisher):
     raised. as-written swallows handler failures; corrected logs each one with the
     event and handler named. The relay task starts with start(), or with the
     first publish(), inside the running event loop, and opens its own connection.
+    close() relays what is stored and returns; when that takes longer than
+    close_timeout_s, it cancels the relay, logs an error and leaves the rest
+    stored for the next relay.
     """
 
     def __init__(
-        self, path: Path, policy: Policy, poll_interval_s: float = POLL_INTERVAL_S
+        self,
+        path: Path,
+        policy: Policy,
+        poll_interval_s: float = POLL_INTERVAL_S,
+        close_timeout_s: float = CLOSE_TIMEOUT_S,
     ) -> None:
         self._path = path
         self._policy = policy
         self._poll_interval_s = poll_interval_s
+        self._close_timeout_s = close_timeout_s
         self._handlers: defaultdict[type[DomainEvent], list[Handler]] = defaultdict(list)
         self._wake = asyncio.Event()
         self._stopping = False
@@ -146,7 +155,15 @@ class OutboxRelay(EventPublisher):
             return
         self._stopping = True
         self._wake.set()
-        await self._task
+        try:
+            await asyncio.wait_for(self._task, self._close_timeout_s)
+        except TimeoutError:
+            logger.error(
+                "outbox relay timed out after %.1f s: cancelled a running handler; "
+                "the events not yet relayed stay stored for the next relay",
+                self._close_timeout_s,
+            )
+            return
         logger.debug("outbox relay stopped with its outbox drained")
 
     async def _run(self) -> None:

@@ -22,6 +22,10 @@ from core.policy import Policy
 
 logger = logging.getLogger(__name__)
 
+# How long close() waits for queued events. A stuck handler must not block a server's
+# shutdown forever, and the experiments' handlers take at most 100 ms each.
+CLOSE_TIMEOUT_S = 30.0
+
 
 def log_failures(failures: list[HandlerFailure]) -> None:
     for failure in failures:
@@ -38,14 +42,16 @@ class BackgroundPublisher(EventPublisher):
 
     publish() returns as soon as the events are queued. close() waits until the
     worker has handled every queued event, then stops it, so nothing published
-    before close() is lost; publishing after close() raises RuntimeError.
-    close() has no time limit, so a handler that never returns blocks it. The
+    before close() is lost; publishing after close() raises RuntimeError. When
+    the queue is not drained within close_timeout_s, close() logs an error that
+    counts the events not yet handled, cancels the worker and returns. The
     worker starts with start(), or with the first publish(), inside the running
     event loop.
     """
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, close_timeout_s: float = CLOSE_TIMEOUT_S) -> None:
         self._policy = policy
+        self._close_timeout_s = close_timeout_s
         self._handlers: defaultdict[type[DomainEvent], list[Handler]] = defaultdict(list)
         self._queue: asyncio.Queue[DomainEvent] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
@@ -81,11 +87,19 @@ class BackgroundPublisher(EventPublisher):
         self._closed = True
         if self._worker is None:
             return
-        await self._queue.join()
+        try:
+            await asyncio.wait_for(self._queue.join(), self._close_timeout_s)
+        except TimeoutError:
+            logger.error(
+                "event dispatch timed out after %.1f s: cancelled a running handler and "
+                "%d queued events are undelivered",
+                self._close_timeout_s,
+                self._queue.qsize(),
+            )
         self._worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._worker
-        logger.debug("event dispatch task stopped with its queue drained")
+        logger.debug("event dispatch task stopped")
 
     async def _run(self) -> None:
         while True:

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 # publish() wakes the relay at once; the poll only picks up events another process stored.
 POLL_INTERVAL_S = 1.0
+CLOSE_TIMEOUT_S = 30.0  # events not relayed by then stay stored for the next relay
 
 
 class OutboxSQLiteUserRepository(SQLiteUserRepository):
@@ -77,14 +78,21 @@ class OutboxRelay(EventPublisher):
     Each event's handlers run one after another; every handler runs even when an
     earlier one raised. as-written swallows handler failures; corrected logs each
     one with the event and handler named. A stored event whose type this version
-    does not know is logged and left in the table.
+    does not know is logged and left in the table. close() relays what is stored
+    and returns; when that takes longer than close_timeout_s, it logs an error and
+    leaves the rest stored for the next relay.
     """
 
     def __init__(
-        self, path: Path, policy: Policy, poll_interval_s: float = POLL_INTERVAL_S
+        self,
+        path: Path,
+        policy: Policy,
+        poll_interval_s: float = POLL_INTERVAL_S,
+        close_timeout_s: float = CLOSE_TIMEOUT_S,
     ) -> None:
         self._policy = policy
         self._poll_interval_s = poll_interval_s
+        self._close_timeout_s = close_timeout_s
         self._handlers: defaultdict[type[DomainEvent], list[Handler]] = defaultdict(list)
         self._connection = sqlite3.connect(
             path,
@@ -115,7 +123,15 @@ class OutboxRelay(EventPublisher):
         self._closed = True
         self._stopping = True
         self._wake.set()
-        self._thread.join()
+        self._thread.join(self._close_timeout_s)
+        if self._thread.is_alive():
+            # The relay thread still uses the connection, so it stays open.
+            logger.error(
+                "outbox relay timed out after %.1f s: a handler is still running; "
+                "the events not yet relayed stay stored for the next relay",
+                self._close_timeout_s,
+            )
+            return
         self._connection.close()
         logger.debug("outbox relay stopped with its outbox drained")
 

@@ -28,6 +28,9 @@ from sync_variant.publisher import handler_name
 logger = logging.getLogger(__name__)
 
 THREAD_START_TIMEOUT_S = 30.0
+# How long close() waits for queued events. A stuck handler must not block a server's
+# shutdown forever, and the experiments' handlers take at most 100 ms each.
+CLOSE_TIMEOUT_S = 30.0
 
 
 def log_failures(failures: list[HandlerFailure]) -> None:
@@ -96,14 +99,16 @@ class BackgroundPublisher(EventPublisher):
 
     publish() returns as soon as the events are queued. close() lets the worker
     finish every queued event before it returns, so nothing published before
-    close() is lost; publishing after close() raises RuntimeError. close() has
-    no time limit, so a handler that never returns blocks it. The worker is a
-    daemon thread, so a publisher that is never closed does not block the
-    interpreter's exit, but then the events still queued at exit are lost.
+    close() is lost; publishing after close() raises RuntimeError. When the
+    worker has not finished within close_timeout_s, close() logs an error that
+    counts the events not yet handled and returns. The worker is a daemon
+    thread, so neither a stuck handler nor a publisher that is never closed
+    blocks the interpreter's exit, but the events still queued at exit are lost.
     """
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, close_timeout_s: float = CLOSE_TIMEOUT_S) -> None:
         self._policy = policy
+        self._close_timeout_s = close_timeout_s
         self._handlers: defaultdict[type[DomainEvent], list[Handler]] = defaultdict(list)
         self._queue: queue.Queue[DomainEvent | _Stop] = queue.Queue()
         self._closing = threading.Lock()
@@ -134,7 +139,16 @@ class BackgroundPublisher(EventPublisher):
                 return
             self._closed = True
             self._queue.put(_Stop())
-        self._worker.join()
+        self._worker.join(self._close_timeout_s)
+        if self._worker.is_alive():
+            # The queue contains the stop item after the events not yet taken.
+            logger.error(
+                "event dispatch timed out after %.1f s: a handler is still running and "
+                "%d queued events are undelivered",
+                self._close_timeout_s,
+                self._queue.qsize() - 1,
+            )
+            return
         logger.debug("event dispatch thread stopped with its queue drained")
 
     def _run(self) -> None:

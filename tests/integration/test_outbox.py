@@ -20,6 +20,7 @@ from core.errors import EmailAlreadyInUse
 from core.events import DomainEvent, UserActivated, UserRegistered
 from core.policy import Backend, Policy, PublishStrategy
 from sync_variant.bootstrap import build_service as build_sync_service
+from sync_variant.outbox import OutboxRelay as SyncOutboxRelay
 from sync_variant.ports import Handler as SyncHandler
 
 COMMANDS = [RegisterUser(f"u{i}", f"user{i}@example.com", f"User {i}") for i in range(20)]
@@ -271,3 +272,51 @@ async def test_async_relay_reports_open_failure(tmp_path: Path) -> None:
         if not any("_connection_worker_thread" in t.name for t in threading.enumerate()):
             break
         await asyncio.sleep(0.01)
+
+
+def test_sync_relay_close_times_out(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    database = tmp_path / "users.db"
+    for user_id in ("u0", "u1"):
+        event = UserRegistered(user_id, f"{user_id}@example.com", user_id)
+        _store_event_directly(database, *outbox.encode(event))
+    started, gate = threading.Event(), threading.Event()
+
+    def stuck(event: DomainEvent) -> None:
+        started.set()
+        gate.wait(timeout=10)
+
+    relay = SyncOutboxRelay(database, Policy.CORRECTED, close_timeout_s=0.1)
+    relay.subscribe(UserRegistered, stuck)
+    relay.publish([])
+    assert started.wait(timeout=10)
+    try:
+        with caplog.at_level(logging.ERROR):
+            relay.close()  # returns although the handler is still running
+        assert "timed out after 0.1 s" in caplog.text
+        assert _stored_rows(database) == 2  # no row is deleted before its delivery
+    finally:
+        gate.set()
+
+
+@pytest.mark.asyncio
+async def test_async_relay_close_times_out(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "users.db"
+    for user_id in ("u0", "u1"):
+        event = UserRegistered(user_id, f"{user_id}@example.com", user_id)
+        _store_event_directly(database, *outbox.encode(event))
+    started = asyncio.Event()
+
+    async def stuck(event: DomainEvent) -> None:
+        started.set()
+        await asyncio.Event().wait()  # never set: only cancellation ends it
+
+    relay = OutboxRelay(database, Policy.CORRECTED, close_timeout_s=0.1)
+    relay.subscribe(UserRegistered, stuck)
+    await relay.publish([])
+    await asyncio.wait_for(started.wait(), timeout=10)
+    with caplog.at_level(logging.ERROR):
+        await asyncio.wait_for(relay.close(), timeout=10)
+    assert "timed out after 0.1 s" in caplog.text
+    assert _stored_rows(database) == 2  # the cancelled event stays stored for the next relay

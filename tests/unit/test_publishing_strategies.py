@@ -292,3 +292,44 @@ async def test_async_service_close_drains_background() -> None:
         await service.register_user(RegisterUser(f"u{i}", f"user{i}@example.com", f"User {i}"))
     await service.close()
     assert sum(recorder.deliveries.values()) == 20
+
+
+def test_sync_background_close_times_out(caplog: pytest.LogCaptureFixture) -> None:
+    started, gate = threading.Event(), threading.Event()
+
+    def stuck(event: DomainEvent) -> None:
+        started.set()
+        gate.wait(timeout=10)
+
+    publisher = SyncBackgroundPublisher(Policy.CORRECTED, close_timeout_s=0.1)
+    publisher.subscribe(UserRegistered, stuck)
+    publisher.publish(EVENTS[:3])
+    assert started.wait(timeout=10)
+    try:
+        with caplog.at_level(logging.ERROR):
+            publisher.close()  # returns although the handler is still running
+        assert "timed out after 0.1 s" in caplog.text
+        assert "2 queued events are undelivered" in caplog.text
+    finally:
+        gate.set()
+
+
+@pytest.mark.asyncio
+async def test_async_background_close_times_out(caplog: pytest.LogCaptureFixture) -> None:
+    started, gate = asyncio.Event(), asyncio.Event()
+    handled: list[str] = []
+
+    async def stuck(event: DomainEvent) -> None:
+        started.set()
+        await gate.wait()
+        handled.append(event.user_id)
+
+    publisher = AsyncBackgroundPublisher(Policy.CORRECTED, close_timeout_s=0.1)
+    publisher.subscribe(UserRegistered, stuck)
+    await publisher.publish(EVENTS[:3])
+    await asyncio.wait_for(started.wait(), timeout=10)
+    with caplog.at_level(logging.ERROR):
+        await asyncio.wait_for(publisher.close(), timeout=10)
+    assert "timed out after 0.1 s" in caplog.text
+    assert "2 queued events are undelivered" in caplog.text
+    assert handled == []  # the stuck handler was cancelled
