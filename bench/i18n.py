@@ -7,11 +7,13 @@ still renders in a Chinese report, in English.
 To translate a new claim's output: its judge passes reason_zh to Verdict, its
 table columns get labels in METRIC_LABELS by metric name, its plot functions take their texts
 from bench.plots.label(key) with the keys added to PLOT_TEXT, and its headline
-figures and setup keys get names in HEADLINE_LABELS and SETUP_LABELS.
+figures and setup keys get names in HEADLINE_LABELS (or HEADLINE_PATTERNS, for
+keys built from parameters) and SETUP_LABELS.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 LANGUAGES = ("en", "zh-CN")
@@ -260,6 +262,97 @@ HEADLINE_LABELS: Catalogue = {
     },
 }
 
+# Names of headline keys that judges build from parameters. Each pattern must match the
+# whole key; its named groups are filled in from HEADLINE_WORDS, or left as they are.
+HEADLINE_PATTERNS: list[tuple[re.Pattern[str], dict[str, str]]] = [
+    (
+        re.compile(r"c1_added_ms_(?P<strategy>\w+)"),
+        {
+            "en": "latency added by {strategy}, at the largest K and d",
+            "zh-CN": "{strategy}在最大 K 和 d 下增加的延迟",
+        },
+    ),
+    (
+        re.compile(r"c2_utilisation_ratio_(?P<policy>as_written|corrected)"),
+        {
+            "en": "async over sync throughput per pooled connection, asyncio, {policy}",
+            "zh-CN": "每个池化连接吞吐量的异步与同步之比（asyncio，{policy}）",
+        },
+    ),
+    (
+        re.compile(
+            r"c4_speedup_(?P<backend>memory|sqlite|postgres)_(?P<policy>as_written|corrected)"
+            r"_k(?P<k>\d+)_(?P<runner>async|threads)"
+        ),
+        {
+            "en": "{runner} speed-up over serial reads, {backend}, {policy}, K={k}",
+            "zh-CN": "{runner}相对串行读取的加速比（{backend}，{policy}，K={k}）",
+        },
+    ),
+    (
+        re.compile(r"c5_rss_bytes_per_request_(?P<executor>threads|asyncio|uvloop)"),
+        {"en": "RSS per parked request, {executor}", "zh-CN": "每个挂起请求的 RSS（{executor}）"},
+    ),
+    (
+        re.compile(r"c5_rss_ratio_threads_over_asyncio"),
+        {
+            "en": "RSS per parked request, threads over asyncio tasks",
+            "zh-CN": "每个挂起请求的 RSS，线程与 asyncio 任务之比",
+        },
+    ),
+    (
+        re.compile(
+            r"c6_p50_ratio_(?P<threads>best|worst)_threads_(?P<policy>as_written|corrected)"
+            r"_u(?P<users>\d+)_p(?P<processes>\d+)"
+        ),
+        {
+            "en": "sync over async p50 latency, {threads} sync thread count, {policy}, "
+            "{users} users, {processes} server process(es)",
+            "zh-CN": "同步与异步 p50 延迟之比（{threads}同步线程数，{policy}，{users} 个用户，"
+            "{processes} 个服务器进程）",
+        },
+    ),
+    (
+        re.compile(r"c8_failures_lost_(?P<policy>as_written|corrected|guide_gather)"),
+        {"en": "handler failures lost, {policy}", "zh-CN": "丢失的处理器失败（{policy}）"},
+    ),
+]
+
+HEADLINE_WORDS: dict[str, Catalogue] = {
+    "strategy": {
+        "sync_inline": {"en": "sync inline publishing", "zh-CN": "同步请求内逐个发布"},
+        "sync_thread_pool": {"en": "a sync thread-pool fan-out", "zh-CN": "同步线程池分发"},
+        "async_gather": {"en": "async gather", "zh-CN": "异步 gather "},
+        "sync_background": {"en": "a sync background worker", "zh-CN": "同步后台工作者"},
+        "async_background": {"en": "an async background worker", "zh-CN": "异步后台工作者"},
+        "sync_outbox": {"en": "the sync SQLite outbox", "zh-CN": "同步 SQLite outbox "},
+        "async_outbox": {"en": "the async SQLite outbox", "zh-CN": "异步 SQLite outbox "},
+    },
+    "policy": {
+        "as_written": {"en": "as written", "zh-CN": "照原文"},
+        "corrected": {"en": "corrected", "zh-CN": "修正版"},
+        "guide_gather": {"en": "the guide's gather", "zh-CN": "教程的 gather"},
+    },
+    "backend": {
+        "memory": {"en": "memory", "zh-CN": "内存"},
+        "sqlite": {"en": "SQLite", "zh-CN": "SQLite"},
+        "postgres": {"en": "PostgreSQL", "zh-CN": "PostgreSQL"},
+    },
+    "runner": {
+        "async": {"en": "fastest async executor", "zh-CN": "最快异步执行器"},
+        "threads": {"en": "sync threads", "zh-CN": "同步线程"},
+    },
+    "executor": {
+        "threads": {"en": "threads", "zh-CN": "线程"},
+        "asyncio": {"en": "asyncio tasks", "zh-CN": "asyncio 任务"},
+        "uvloop": {"en": "uvloop tasks", "zh-CN": "uvloop 任务"},
+    },
+    "threads": {
+        "best": {"en": "best", "zh-CN": "最佳"},
+        "worst": {"en": "slowest", "zh-CN": "最慢"},
+    },
+}
+
 # Units of headline figures; the Chinese report writes them after the number.
 UNIT_LABELS: Catalogue = {
     "x": {"en": "x", "zh-CN": " 倍"},
@@ -267,6 +360,7 @@ UNIT_LABELS: Catalogue = {
     "s": {"en": " s", "zh-CN": " 秒"},
     "ms": {"en": " ms", "zh-CN": " 毫秒"},
     "bytes": {"en": " bytes", "zh-CN": " 字节"},
+    "failures": {"en": " failures", "zh-CN": " 个失败"},
 }
 
 # What each claim is about, in a few words, for the summary.
@@ -418,6 +512,22 @@ def translate(catalogue: Catalogue, key: str, lang: str, default: str | None = N
     if entry is None:
         return default if default is not None else key
     return entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or (default or key)
+
+
+def headline_label(key: str, lang: str) -> str:
+    """Return the name of a headline figure in lang, or the key with spaces if it has none."""
+    if key in HEADLINE_LABELS:
+        return translate(HEADLINE_LABELS, key, lang)
+    for pattern, template in HEADLINE_PATTERNS:
+        match = pattern.fullmatch(key)
+        if match is None:
+            continue
+        words = {
+            group: translate(HEADLINE_WORDS.get(group, {}), value, lang, value)
+            for group, value in match.groupdict().items()
+        }
+        return translate({key: template}, key, lang).format(**words)
+    return key.replace("_", " ")
 
 
 def text(key: str, lang: str, **fields: Any) -> str:

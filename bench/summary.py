@@ -8,9 +8,9 @@ from bench.i18n import (
     ADVICE,
     CLAIM_TOPICS,
     DEFAULT_LANGUAGE,
-    HEADLINE_LABELS,
     UNIT_LABELS,
     VERDICT_PHRASES,
+    headline_label,
     text,
     translate,
 )
@@ -38,7 +38,7 @@ def format_figure(summary: dict[str, Any], lang: str) -> str:
 def _figures(claim: dict[str, Any], lang: str) -> list[str]:
     figures = []
     for key, value in (claim.get("headline") or {}).items():
-        name = translate(HEADLINE_LABELS, key, lang, key.replace("_", " "))
+        name = headline_label(key, lang)
         separator = ": " if lang == DEFAULT_LANGUAGE else "："
         figures.append(f"{name}{separator}{format_figure(value, lang)}")
     return figures

@@ -255,3 +255,30 @@ def test_chinese_reason_keeps_figures(case: str, judged: Verdict) -> None:
     english = Counter(re.findall(r"\d+(?:\.\d+)?", judged.reason))
     chinese = Counter(re.findall(r"\d+(?:\.\d+)?", judged.reason_zh or ""))
     assert english - chinese == Counter(), case
+
+
+@pytest.mark.parametrize("group", list(i18n.HEADLINE_WORDS))
+def test_headline_words_have_every_language(group: str) -> None:
+    for key, entry in i18n.HEADLINE_WORDS[group].items():
+        assert set(entry) == set(i18n.LANGUAGES), f"{group}[{key!r}]"
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_headline_figure_named(lang: str) -> None:
+    keys = {key for _, judged in BRANCHES for key in judged.headline}
+    keys |= set(judge_c3(c3_points(0.2, 0.005)).headline)
+    keys |= set(judge_c7([c7_point("as-written", "asyncio", 50)]).headline)
+    for key in sorted(keys):
+        label = i18n.headline_label(key, lang)
+        assert label != key.replace("_", " "), key
+        assert "{" not in label, key
+
+
+def test_headline_label_fills_parameters() -> None:
+    key = "c4_speedup_postgres_corrected_k100_threads"
+    assert i18n.headline_label(key, "en") == (
+        "sync threads speed-up over serial reads, PostgreSQL, corrected, K=100"
+    )
+    assert i18n.headline_label(key, "zh-CN") == (
+        "同步线程相对串行读取的加速比（PostgreSQL，修正版，K=100）"
+    )
