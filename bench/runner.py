@@ -289,7 +289,8 @@ def _run_experiments(options: RunOptions, console: Console, extra: dict[str, Any
     _save(run_results, out_dir)
     shutil.rmtree(context.scratch_dir, ignore_errors=True)
     report_path = report.render(run_results, out_dir, options.lang)
-    _point_latest(out_dir)
+    if any(e["status"] == "ok" and e["points"] for e in run_results["experiments"]):
+        _point_latest(out_dir)  # a run that measured nothing leaves the last real run there
     _print_summary(console, run_results, report_path, options.lang)
 
     if interrupted:

@@ -71,3 +71,22 @@ def test_claims_lists_all_eight() -> None:
     for number in range(1, 9):
         assert f"C{number} " in completed.stdout
     assert "c3-registrations" in completed.stdout
+
+
+def test_latest_skips_runs_without_results(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    measured = ddd_bench(
+        "run", "--profile", "smoke", "--claims", "C7", "--backend", "memory",
+        "--out", str(reports / "measured"),
+    )  # fmt: skip
+    assert measured.returncode == 0, measured.stderr[-2000:]
+    assert (reports / "latest").resolve() == (reports / "measured").resolve()
+
+    # C2 runs only on PostgreSQL, so this run skips its one experiment.
+    empty = ddd_bench(
+        "run", "--claims", "C2", "--backend", "memory", "--out", str(reports / "empty")
+    )
+
+    assert empty.returncode == 0, empty.stderr[-2000:]
+    assert (reports / "empty" / "report.md").exists()
+    assert (reports / "latest").resolve() == (reports / "measured").resolve()
