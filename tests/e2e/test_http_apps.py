@@ -227,6 +227,17 @@ def test_huge_body_is_413(client: httpx.Client) -> None:
     assert _error_code(response) == "body_too_large"
 
 
+@pytest.mark.parametrize(("method", "path"), [("GET", "/users?limit=abc"), ("POST", "/users")])
+def test_huge_body_413_on_kept_connection(client: httpx.Client, method: str, path: str) -> None:
+    # The app reads none of these bodies. A server that closes the socket with the body
+    # unread resets the connection, so some responses would be lost.
+    body = b" " * (4 * MAX_BODY_BYTES)
+    for _ in range(30):
+        response = client.request(method, path, content=body, headers=JSON)
+        assert response.status_code == 413
+        assert _error_code(response) == "body_too_large"
+
+
 def test_huge_chunked_body_is_413(client: httpx.Client) -> None:
     # A raw socket, because a server may respond and close before the client sends it all,
     # which httpx reports as a protocol error instead of returning the response.
