@@ -455,6 +455,90 @@ FAIRNESS_RULES: dict[str, tuple[str, ...]] = {
 
 # Titles, axis labels and legends of the built-in plots.
 PLOT_TEXT: Catalogue = {
+    "little_k": {"en": "Little's law: K in flight", "zh-CN": "利特尔法则：K 个同时进行"},
+    "little_cap": {
+        "en": "Little's law: 100 threads or connections",
+        "zh-CN": "利特尔法则：100 个线程或连接",
+    },
+    "threads_cap": {"en": " (pool <= 100)", "zh-CN": "（线程池 <= 100）"},
+    "c4_xlabel": {"en": "K, concurrent reads (log scale)", "zh-CN": "K，并发读取数（对数坐标）"},
+    "c4_ylabel": {
+        "en": "speed-up over serial reads, x (log scale)",
+        "zh-CN": "相对串行读取的加速比，倍（对数坐标）",
+    },
+    "c4_title": {
+        "en": "C4: speed-up of K concurrent reads over serial (median, 95% CI)",
+        "zh-CN": "C4：K 个并发读取相对串行的加速比（中位数，95% 置信区间）",
+    },
+    "c2_held_bound": {
+        "en": "Little's law, held {wait_ms} ms: {bound}/s",
+        "zh-CN": "利特尔法则，占用 {wait_ms} 毫秒：{bound}/秒",
+    },
+    "c2_client_bound": {
+        "en": "Little's law, client-limited: clients / wait / pool",
+        "zh-CN": "利特尔法则，受客户端限制：客户端数 / 等待 / 连接池",
+    },
+    "c2_pool_title": {"en": "pool of {pool} connections", "zh-CN": "{pool} 个连接的连接池"},
+    "c2_xlabel": {"en": "clients (closed loop)", "zh-CN": "客户端数（闭环）"},
+    "c2_top_ylabel": {
+        "en": "requests/s per pooled connection (log scale)",
+        "zh-CN": "每个池化连接的请求数/秒（对数坐标）",
+    },
+    "c2_bottom_ylabel": {
+        "en": "pool wait p99, ms (log scale)",
+        "zh-CN": "连接池等待 p99，毫秒（对数坐标）",
+    },
+    "c2_title": {
+        "en": "C2: throughput per pooled connection and pool wait (dashed: connection held "
+        "for the use case; median, 95% CI)",
+        "zh-CN": "C2：每个池化连接的吞吐量与连接池等待（虚线：整个用例期间占用连接；"
+        "中位数，95% 置信区间）",
+    },
+    "c6_sync_series": {
+        "en": "sync gunicorn, {threads} threads",
+        "zh-CN": "同步 gunicorn，{threads} 个线程",
+    },
+    "c6_async_series": {"en": "async uvicorn, {executor}", "zh-CN": "异步 uvicorn，{executor}"},
+    "c6_closed_xlabel": {
+        "en": "concurrency: locust users, each with one request in flight",
+        "zh-CN": "并发：locust 用户数，每个用户同时只有一个请求",
+    },
+    "c6_open_xlabel": {
+        "en": "offered load: arrival rate (requests/s)",
+        "zh-CN": "施加负载：到达速率（请求数/秒）",
+    },
+    "c6_latency_title": {
+        "en": "C6: response latency over HTTP (p50 solid with 95% CI, p99 dashed; "
+        "hollow = generator saturated)",
+        "zh-CN": "C6：HTTP 响应延迟（实线为 p50 及 95% 置信区间，虚线为 p99；"
+        "空心 = 负载生成器饱和）",
+    },
+    "c6_sync_claim": {
+        "en": "guide's sync claim, 200-500 ms",
+        "zh-CN": "教程对同步的说法：200-500 毫秒",
+    },
+    "c6_async_claim": {
+        "en": "guide's async claim, 50-100 ms",
+        "zh-CN": "教程对异步的说法：50-100 毫秒",
+    },
+    "c6_latency_ylabel": {"en": "latency (ms, log scale)", "zh-CN": "延迟（毫秒，对数坐标）"},
+    "c6_panel_title": {
+        "en": "{load}, {processes} server process(es)",
+        "zh-CN": "{load}，{processes} 个服务器进程",
+    },
+    "c6_throughput_title": {
+        "en": "C6: throughput over HTTP, with the Little's-law bound",
+        "zh-CN": "C6：HTTP 吞吐量，附利特尔法则上限",
+    },
+    "c6_little": {
+        "en": "Little's law: users / {service_ms} ms (dotted: sync capped at threads)",
+        "zh-CN": "利特尔法则：用户数 / {service_ms} 毫秒（点线：同步受线程数限制）",
+    },
+    "c6_offered": {"en": "offered rate", "zh-CN": "施加的速率"},
+    "c6_throughput_ylabel": {
+        "en": "throughput (successful requests/s)",
+        "zh-CN": "吞吐量（成功请求数/秒）",
+    },
     "backend_title": {"en": "backend: {backend}", "zh-CN": "后端：{backend}"},
     "policy_legend": {
         "en": "policy (hatched = as-written)",

@@ -286,8 +286,12 @@ def _c6_style(key: tuple[str, str, int | None], threads: list[int]) -> dict[str,
     color = COLORS[f"{stack}-{executor}"]
     if stack == "sync" and thread_count is not None:
         marker = C6_THREAD_MARKERS[threads.index(thread_count) % len(C6_THREAD_MARKERS)]
-        return {"color": color, "marker": marker, "label": f"sync gunicorn, {thread_count} threads"}
-    return {"color": color, "marker": "o", "label": f"async uvicorn, {executor}"}
+        return {
+            "color": color,
+            "marker": marker,
+            "label": label("c6_sync_series", threads=thread_count),
+        }
+    return {"color": color, "marker": "o", "label": label("c6_async_series", executor=executor)}
 
 
 def _c6_grid(points: list[Point]) -> tuple[list[int], list[str]]:
@@ -318,9 +322,7 @@ def _c6_axes(points: list[Point], title: str) -> tuple[Any, Any, list[int], list
 
 
 def _c6_xlabel(load: str) -> str:
-    if load == "closed-loop":
-        return "concurrency: locust users, each with one request in flight"
-    return "offered load: arrival rate (requests/s)"
+    return label("c6_closed_xlabel" if load == "closed-loop" else "c6_open_xlabel")
 
 
 def _c6_finish(figure: Any, path: Path) -> Path:
@@ -349,11 +351,7 @@ def _c6_panels(
 
 def plot_c6_latency(points: list[Point], path: Path) -> Path:
     """p50 with its 95% interval (solid) and p99 (dashed) against concurrency or arrival rate."""
-    figure, axes, process_counts, loads = _c6_axes(
-        points,
-        "C6: response latency over HTTP (p50 solid with 95% CI, p99 dashed; "
-        "hollow = generator saturated)",
-    )
+    figure, axes, process_counts, loads = _c6_axes(points, label("c6_latency_title"))
     threads = _c6_thread_counts(points)
     for axis, processes, load, subset in _c6_panels(points, axes, process_counts, loads):
         for key, series in _c6_series(subset).items():
@@ -377,12 +375,12 @@ def plot_c6_latency(points: list[Point], path: Path) -> Path:
                         [_c6_x(p)], [p["metrics"]["latency_p50_ms"]],
                         s=120, facecolors="none", edgecolors="black",
                     )  # fmt: skip
-        axis.axhspan(200, 500, color="#1f77b4", alpha=0.08, label="guide's sync claim, 200-500 ms")
-        axis.axhspan(50, 100, color="#d62728", alpha=0.08, label="guide's async claim, 50-100 ms")
+        axis.axhspan(200, 500, color="#1f77b4", alpha=0.08, label=label("c6_sync_claim"))
+        axis.axhspan(50, 100, color="#d62728", alpha=0.08, label=label("c6_async_claim"))
         axis.set_yscale("log")
         axis.set_xlabel(_c6_xlabel(load))
-        axis.set_ylabel("latency (ms, log scale)")
-        axis.set_title(f"{load}, {processes} server process(es)")
+        axis.set_ylabel(label("c6_latency_ylabel"))
+        axis.set_title(label("c6_panel_title", load=load, processes=processes))
         axis.grid(alpha=0.3, which="both")
         axis.legend(fontsize=7)
     return _c6_finish(figure, path)
@@ -390,9 +388,7 @@ def plot_c6_latency(points: list[Point], path: Path) -> Path:
 
 def plot_c6_throughput(points: list[Point], path: Path) -> Path:
     """Throughput against concurrency (closed loop) or arrival rate (open loop), with the bounds."""
-    figure, axes, process_counts, loads = _c6_axes(
-        points, "C6: throughput over HTTP, with the Little's-law bound"
-    )
+    figure, axes, process_counts, loads = _c6_axes(points, label("c6_throughput_title"))
     threads = _c6_thread_counts(points)
     for axis, processes, load, subset in _c6_panels(points, axes, process_counts, loads):
         for key, series in _c6_series(subset).items():
@@ -416,14 +412,13 @@ def plot_c6_throughput(points: list[Point], path: Path) -> Path:
                 service_ms = min(p["metrics"]["service_time_ms"] for p in subset)
                 axis.plot(
                         x_all, 1000.0 * x_all / service_ms, color="black", linestyle="--",
-                        label=f"Little's law: users / {service_ms:.0f} ms "
-                        "(dotted: sync capped at threads)",
+                        label=label("c6_little", service_ms=f"{service_ms:.0f}"),
                     )  # fmt: skip
             else:
-                axis.plot(x_all, x_all, color="black", linestyle="--", label="offered rate")
+                axis.plot(x_all, x_all, color="black", linestyle="--", label=label("c6_offered"))
         axis.set_xlabel(_c6_xlabel(load))
-        axis.set_ylabel("throughput (successful requests/s)")
-        axis.set_title(f"{load}, {processes} server process(es)")
+        axis.set_ylabel(label("c6_throughput_ylabel"))
+        axis.set_title(label("c6_panel_title", load=load, processes=processes))
         axis.grid(alpha=0.3)
         axis.legend(fontsize=7)
     return _c6_finish(figure, path)

@@ -12,7 +12,7 @@ matplotlib.use("Agg")  # render to files; no display is needed or assumed
 import matplotlib.pyplot as plt
 import numpy as np
 
-from bench.plots import COLORS
+from bench.plots import COLORS, label
 
 Point = dict[str, Any]
 
@@ -22,12 +22,12 @@ _BACKEND_ORDER = ("memory", "sqlite", "postgres")
 
 
 def _series_label(params: dict[str, Any]) -> str:
-    label = f"{params['stack']} {params['executor']}"
+    text = f"{params['stack']} {params['executor']}"
     if params["executor"] == "threads":
-        label += " (pool <= 100)"
+        text += label("threads_cap")
     if params.get("driver"):
-        label += f" [{params['driver']}]"
-    return label
+        text += f" [{params['driver']}]"
+    return text
 
 
 def _error_bars(values: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,9 +76,7 @@ def plot_c4(points: list[Point], path: Path) -> Path:
                 color=COLORS[f"{stack}-{executor}"],
                 label=_series_label(members[0]["params"]),
             )
-        axis.plot(
-            ks, ks, color="black", linestyle=":", linewidth=1, label="Little's law: K in flight"
-        )
+        axis.plot(ks, ks, color="black", linestyle=":", linewidth=1, label=label("little_k"))
         capped = [min(k, 100) for k in ks]
         axis.plot(
             ks,
@@ -86,16 +84,16 @@ def plot_c4(points: list[Point], path: Path) -> Path:
             color="grey",
             linestyle="-.",
             linewidth=1,
-            label="Little's law: 100 threads or connections",
+            label=label("little_cap"),
         )
         axis.set_xscale("log")
         axis.set_yscale("log")
-        axis.set_xlabel("K, concurrent reads (log scale)")
-        axis.set_ylabel("speed-up over serial reads, x (log scale)")
+        axis.set_xlabel(label("c4_xlabel"))
+        axis.set_ylabel(label("c4_ylabel"))
         axis.set_title(f"{backend}, {policy}")
         axis.grid(alpha=0.3, which="both")
         axis.legend(fontsize=7)
-    figure.suptitle("C4: speed-up of K concurrent reads over serial (median, 95% CI)")
+    figure.suptitle(label("c4_title"))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -119,7 +117,7 @@ def plot_c2(points: list[Point], path: Path) -> Path:
             x = np.array([p["params"]["clients"] for p in members])
             style = "--" if policy == "as-written" else "-"
             color = COLORS[f"{stack}-{executor}"]
-            label = f"{stack} {executor}, {policy}"
+            series_label = f"{stack} {executor}, {policy}"
             medians, errors = _error_bars(
                 [p["metrics"]["throughput_per_connection_rps"] for p in members]
             )
@@ -131,7 +129,7 @@ def plot_c2(points: list[Point], path: Path) -> Path:
                 marker="o",
                 linestyle=style,
                 color=color,
-                label=label,
+                label=series_label,
             )
             p99, p99_errors = _error_bars([p["metrics"]["pool_wait_p99_ms"] for p in members])
             bottom.errorbar(
@@ -142,7 +140,7 @@ def plot_c2(points: list[Point], path: Path) -> Path:
                 marker="o",
                 linestyle=style,
                 color=color,
-                label=label,
+                label=series_label,
             )
         # Little's law: a connection held for at least the wait serves at most 1/wait requests/s.
         held_bound = 1000.0 / wait_ms
@@ -151,7 +149,7 @@ def plot_c2(points: list[Point], path: Path) -> Path:
             color="black",
             linestyle=":",
             linewidth=1,
-            label=f"Little's law, held {wait_ms:.0f} ms: {held_bound:.0f}/s",
+            label=label("c2_held_bound", wait_ms=f"{wait_ms:.0f}", bound=f"{held_bound:.0f}"),
         )
         # Each client sends at most one request per wait, spread over the pool's connections.
         client_bound = [c * 1000.0 / wait_ms / pool for c in clients]
@@ -161,23 +159,20 @@ def plot_c2(points: list[Point], path: Path) -> Path:
             color="grey",
             linestyle="-.",
             linewidth=1,
-            label="Little's law, client-limited: clients / wait / pool",
+            label=label("c2_client_bound"),
         )
         top.set_yscale("log")
-        top.set_title(f"pool of {pool} connections")
-        top.set_xlabel("clients (closed loop)")
-        top.set_ylabel("requests/s per pooled connection (log scale)")
+        top.set_title(label("c2_pool_title", pool=pool))
+        top.set_xlabel(label("c2_xlabel"))
+        top.set_ylabel(label("c2_top_ylabel"))
         top.grid(alpha=0.3, which="both")
         top.legend(fontsize=7)
         bottom.set_yscale("log")
-        bottom.set_xlabel("clients (closed loop)")
-        bottom.set_ylabel("pool wait p99, ms (log scale)")
+        bottom.set_xlabel(label("c2_xlabel"))
+        bottom.set_ylabel(label("c2_bottom_ylabel"))
         bottom.grid(alpha=0.3, which="both")
         bottom.legend(fontsize=7)
-    figure.suptitle(
-        "C2: throughput per pooled connection and pool wait (dashed: connection held "
-        "for the use case; median, 95% CI)"
-    )
+    figure.suptitle(label("c2_title"))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
