@@ -21,9 +21,18 @@ class CaseFailed(Exception):
     """A pyperf run exited with an error or timed out; the message names the case."""
 
 
-def run_case(case: dict[str, Any], profile: Profile, log_path: Path) -> list[float]:
-    """Return the case's timed values in seconds, warm-ups excluded."""
-    with tempfile.TemporaryDirectory(prefix="ddd-bench-pyperf-") as scratch:
+def run_case(
+    case: dict[str, Any], profile: Profile, log_path: Path, scratch_dir: Path | None = None
+) -> list[float]:
+    """Return the case's timed values in seconds, warm-ups excluded.
+
+    The case file and pyperf's output go to a temporary directory inside scratch_dir
+    (the system's temporary directory when None). A run passes its own scratch
+    directory, so a killed run leaves them there rather than in /tmp.
+    """
+    if scratch_dir is not None:
+        scratch_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="ddd-bench-pyperf-", dir=scratch_dir) as scratch:
         case_file = Path(scratch) / "case.json"
         output = Path(scratch) / "pyperf.json"
         case_file.write_text(json.dumps(case), encoding="utf-8")

@@ -130,7 +130,7 @@ def measure(case: Case, context: Context) -> Point:
         "params": case.params,
         "workdir": str(context.scratch_dir / "c1"),
     }
-    values = run_case(timed_case, _profile(context), context.log_path)
+    values = run_case(timed_case, _profile(context), context.log_path, context.scratch_dir)
     return {
         "params": dict(case.params),
         "metrics": {"latency_ms": metric([v * 1000.0 for v in values], "ms")},

@@ -127,7 +127,7 @@ def measure(case: Case, context: Context) -> Point:
         "workdir": str(context.scratch_dir / "c4"),
         "pg_dsn": context.extra.get("pg_dsn"),  # kept out of params: a DSN may hold a password
     }
-    values = run_case(timed_case, context.profile, context.log_path)
+    values = run_case(timed_case, context.profile, context.log_path, context.scratch_dir)
     k = int(case.params["k"])
     return {
         "params": dict(case.params),

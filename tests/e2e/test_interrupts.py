@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,6 +51,15 @@ def wait_for_points(out: Path, count: int) -> None:
     pytest.fail(f"results.json in {out} never reached {count} points")
 
 
+def _pyperf_leftovers_in_tmp(out: Path) -> list[Path]:
+    """Return pyperf case directories in the system's temporary directory that name out."""
+    return [
+        case.parent
+        for case in Path(tempfile.gettempdir()).glob("ddd-bench-pyperf-*/case.json")
+        if str(out) in case.read_text(encoding="utf-8", errors="replace")
+    ]
+
+
 def test_sigkill_then_resume(tmp_path: Path) -> None:
     out = tmp_path / "run"
     for points_before_kill in (1, 4):
@@ -64,6 +74,7 @@ def test_sigkill_then_resume(tmp_path: Path) -> None:
         assert c3["error"].startswith("incomplete")
         _, alive = psutil.wait_procs(children, timeout=30)
         assert alive == []
+        assert _pyperf_leftovers_in_tmp(out) == []
 
     resumed = start(out, "--resume")
     _, stderr = resumed.communicate(timeout=WAIT_LIMIT_S)
@@ -74,6 +85,7 @@ def test_sigkill_then_resume(tmp_path: Path) -> None:
     assert len(c3["points"]) == 10
     assert len({json.dumps(p["params"], sort_keys=True) for p in c3["points"]}) == 10
     assert (out / "report.md").exists()
+    assert not (out / "scratch").exists()  # where the killed runs left their pyperf files
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
