@@ -39,7 +39,7 @@ REPORT_TEXT: Catalogue = {
     "col_claimed": {"en": "claimed", "zh-CN": "声称"},
     "col_verdict": {"en": "verdict", "zh-CN": "结论"},
     "col_reason": {"en": "reason", "zh-CN": "理由"},
-    "unfinished": {"en": "Experiments that did not finish:", "zh-CN": "未完成的实验："},
+    "unfinished": {"en": "Experiments without results:", "zh-CN": "没有结果的实验："},
     "unfinished_item": {
         "en": "{experiment} {status}: {error}",
         "zh-CN": "{experiment} {status}：{error}",
@@ -76,6 +76,11 @@ REPORT_TEXT: Catalogue = {
         "zh-CN": "本次运行的结果中没有它；可用 ddd-bench run --resume DIR 补跑",
     },
     "no_detail": {"en": "no detail", "zh-CN": "无详细信息"},
+    "skipped_detail": {
+        "en": "no case for the backends of this run; it needs another backend, for example "
+        "--backend postgres",
+        "zh-CN": "本次运行所选的后端没有它的用例；它需要其他后端，例如 --backend postgres",
+    },
     "statistics_note": {
         "en": "Times are medians over pyperf worker processes; intervals are 95% percentile "
         "bootstrap intervals of the median. Compare ratios within one run: the machine is "
@@ -111,6 +116,7 @@ REPORT_TEXT: Catalogue = {
     "status_failed": {"en": "failed", "zh-CN": "失败"},
     "status_skipped": {"en": "skipped", "zh-CN": "跳过"},
     "failed_with": {"en": "Failed: ", "zh-CN": "失败："},
+    "skipped_because": {"en": "Skipped: ", "zh-CN": "跳过："},
     "setup": {"en": "Setup", "zh-CN": "实验设置"},
     "results_table": {"en": "Results", "zh-CN": "结果"},
     "median_ci": {"en": "(median [95% CI])", "zh-CN": "（中位数 [95% 置信区间]）"},

@@ -258,7 +258,7 @@ def _claim_section(
                 id=experiment["id"],
                 status=experiment["status"],
                 status_label=text(f"status_{experiment['status']}", lang),
-                error=experiment.get("error"),
+                error=_experiment_error(experiment, lang),
                 setup=setup_pairs(experiment.get("setup") or {}, lang),
                 table=table,
             )
@@ -267,6 +267,14 @@ def _claim_section(
     if points:
         section.plots = _plots(claim["id"], points, out_dir, lang)
     return section
+
+
+def _experiment_error(experiment: dict[str, Any], lang: str) -> str | None:
+    """Return why an experiment has no results, in lang where the cause has a fixed text."""
+    if experiment["status"] == "skipped":
+        return text("skipped_detail", lang)
+    error = experiment.get("error")
+    return None if error is None else str(error)
 
 
 def _environment(env: dict[str, Any], lang: str) -> Pairs:
@@ -313,7 +321,7 @@ def build(results: Results, out_dir: Path, lang: str) -> Report:
             lang,
             experiment=e["id"],
             status=text(f"status_{e['status']}", lang),
-            error=e.get("error") or no_detail,
+            error=_experiment_error(e, lang) or no_detail,
         )
         for e in results["experiments"]
         if e["status"] != "ok"

@@ -219,9 +219,9 @@ def _claim(section: ClaimSection, out_dir: Path, lang: str) -> str:
             f"({escape(experiment.status_label)})</h3>"
         )
         if experiment.error:
+            label = "skipped_because" if experiment.status == "skipped" else "failed_with"
             html.append(
-                f'<p class="reason">{escape(text("failed_with", lang))}'
-                f"{escape(experiment.error)}</p>"
+                f'<p class="reason">{escape(text(label, lang))}{escape(experiment.error)}</p>'
             )
         if experiment.setup:
             html.append(f"<h4>{escape(text('setup', lang))}</h4>{_pairs(experiment.setup)}")

@@ -66,7 +66,8 @@ def _claim(section: ClaimSection, lang: str) -> list[str]:
         heading = f"{text('experiment', lang)} `{experiment.id}` ({experiment.status_label})"
         lines += [f"### {heading}", ""]
         if experiment.error:
-            lines += [f"{text('failed_with', lang)}{experiment.error}", ""]
+            label = "skipped_because" if experiment.status == "skipped" else "failed_with"
+            lines += [f"{text(label, lang)}{experiment.error}", ""]
         if experiment.setup:
             lines += [f"{text('setup', lang)}:", "", *_pairs(experiment.setup), ""]
         if experiment.table is not None:

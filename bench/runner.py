@@ -188,6 +188,8 @@ def _run_experiment(
             f"no case for the backends of this run ({backends}); this experiment needs "
             "another backend, for example --backend postgres"
         )
+        # Marks the bar finished, so its timer stops instead of running to the end of the run.
+        progress.update(task, description=f"{experiment.ID}: skipped", completed=0)
         progress.console.print(f"{experiment.ID}: skipped, {record['error']}")
         _store_record(run_results, record, out_dir)
         logger.info("experiment %s skipped: no case for backends %s", experiment.ID, backends)

@@ -17,7 +17,8 @@ from bench.i18n import (
 from bench.report_model import Summary, SummaryItem
 
 
-def _number(value: float) -> str:
+def format_number(value: float) -> str:
+    """Format a figure with two decimals below 10, one below 100 and none above."""
     if float(value).is_integer():
         return str(int(value))
     if abs(value) < 10:
@@ -28,8 +29,8 @@ def _number(value: float) -> str:
 def format_figure(summary: dict[str, Any], lang: str) -> str:
     """Format a headline figure as its median and 95% interval, in lang."""
     unit = translate(UNIT_LABELS, summary["unit"], lang, f" {summary['unit']}")
-    median = _number(summary["median"]) + unit
-    low, high = (_number(v) for v in summary["ci95"])
+    median = format_number(summary["median"]) + unit
+    low, high = (format_number(v) for v in summary["ci95"])
     if lang == DEFAULT_LANGUAGE:
         return f"{median} (95% CI {low}-{high})"
     return f"{median}（95% 置信区间 {low}-{high}）"

@@ -9,6 +9,7 @@ from typing import Any
 from bench.ledger import CLAIMS_BY_ID
 from bench.results import ratio_metric
 from bench.stats import ratio_ci
+from bench.summary import format_figure
 
 Point = dict[str, Any]
 
@@ -36,13 +37,12 @@ def _summary(value: dict[str, Any]) -> dict[str, Any]:
 
 
 def _fmt_ratio(summary: dict[str, Any]) -> str:
-    low, high = summary["ci95"]
-    return f"{summary['median']:.1f}x (95% CI {low:.1f}-{high:.1f})"
+    # The same digits as the report's Measured lines, so 0.97x is not shown as 1.0x here.
+    return format_figure(summary, "en")
 
 
 def _fmt_ratio_zh(summary: dict[str, Any]) -> str:
-    low, high = summary["ci95"]
-    return f"{summary['median']:.1f} 倍（95% 置信区间 {low:.1f}-{high:.1f}）"
+    return format_figure(summary, "zh-CN")
 
 
 def judge_c3(points: list[Point]) -> Verdict:
@@ -730,7 +730,7 @@ def judge(claim_id: str, experiments: list[dict[str, Any]]) -> Verdict:
             "Its experiments were not part of this run.",
             reason_zh="本次运行没有包含它的实验。",
         )
-    failed = [e for e in relevant if e["status"] != "ok"]
+    failed = [e for e in relevant if e["status"] == "failed"]
     if failed:
         first = failed[0]
         status_zh = {"failed": "失败", "skipped": "被跳过"}.get(first["status"], first["status"])
@@ -739,12 +739,13 @@ def judge(claim_id: str, experiments: list[dict[str, Any]]) -> Verdict:
             f"Experiment {first['id']} {first['status']}: {first.get('error') or 'no detail'}.",
             reason_zh=f"实验 {first['id']} {status_zh}：{first.get('error') or '无详细信息'}。",
         )
-    points = [p for e in relevant for p in e["points"]]
+    points = [p for e in relevant if e["status"] == "ok" for p in e["points"]]
     if not points:
         return Verdict(
             "not-checked",
-            "Its experiments had no case for the backends of this run; C2 runs only with "
-            "--backend postgres.",
-            reason_zh="本次运行所选的后端没有它的实验用例；C2 只在 --backend postgres 时运行。",
+            "Not measured: its experiments had no case for the backends of this run; run it "
+            "with the backend they need, for example --backend postgres.",
+            reason_zh="未测量：本次运行所选的后端没有它的实验用例；请用它需要的后端运行，"
+            "例如 --backend postgres。",
         )
     return JUDGES[claim_id](points)

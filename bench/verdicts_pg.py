@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.i18n import HEADLINE_WORDS, translate
+from bench.summary import format_number
 from bench.verdicts import Point, Verdict, _summary
 
 REFERENCE_K = 100  # the K the verdict quotes: past one-at-a-time, within the 100-connection cap
@@ -84,16 +86,18 @@ def judge_c4(points: list[Point]) -> Verdict:
         headline[f"{name}_async"] = _summary(best_async["metrics"]["speedup_over_serial"])
         text = (
             f"{backend} {policy}: async {best_async['params']['executor']} "
-            f"{_speedup(best_async):.1f}x (bound {bound:.0f})"
+            f"{format_number(_speedup(best_async))}x (bound {bound:.0f})"
         )
         text_zh = (
-            f"{backend} {policy}：异步 {best_async['params']['executor']} "
-            f"{_speedup(best_async):.1f} 倍（上限 {bound:.0f}）"
+            f"{translate(HEADLINE_WORDS['backend'], backend, 'zh-CN')}，"
+            f"{translate(HEADLINE_WORDS['policy'], policy.replace('-', '_'), 'zh-CN')}："
+            f"异步 {best_async['params']['executor']} "
+            f"{format_number(_speedup(best_async))} 倍（上限 {bound:.0f}）"
         )
         if threads:
             headline[f"{name}_threads"] = _summary(threads[0]["metrics"]["speedup_over_serial"])
-            text += f", threads {_speedup(threads[0]):.1f}x"
-            text_zh += f"，线程 {_speedup(threads[0]):.1f} 倍"
+            text += f", threads {format_number(_speedup(threads[0]))}x"
+            text_zh += f"，线程 {format_number(_speedup(threads[0]))} 倍"
         async_rows = [
             p
             for p in rows

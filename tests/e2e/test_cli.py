@@ -90,3 +90,23 @@ def test_latest_skips_runs_without_results(tmp_path: Path) -> None:
     assert empty.returncode == 0, empty.stderr[-2000:]
     assert (reports / "empty" / "report.md").exists()
     assert (reports / "latest").resolve() == (reports / "measured").resolve()
+
+
+def test_skipped_experiment_reported_as_skipped(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    completed = ddd_bench(
+        "run", "--claims", "C2", "--backend", "memory", "--lang", "zh-CN", "--out", str(out)
+    )
+
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    (experiment,) = results["experiments"]
+    assert experiment["status"] == "skipped"
+    c2 = next(c for c in results["claims"] if c["id"] == "C2")
+    assert c2["verdict"] == "not-checked"
+    assert c2["reason"].startswith("Not measured")
+    assert c2["reason_zh"].startswith("未测量")
+    report = (out / "report.zh-CN.md").read_text(encoding="utf-8")
+    assert "跳过：本次运行所选的后端没有它的用例" in report
+    assert "失败：" not in report
+    assert "no case for the backends" not in report  # the English error stays in results.json

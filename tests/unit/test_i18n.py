@@ -13,6 +13,7 @@ from bench import i18n, summary
 from bench.ledger import CLAIMS
 from bench.report import claim_reason, verdict_label
 from bench.results import metric
+from bench.summary import format_number
 from bench.verdicts import (
     Verdict,
     judge,
@@ -103,7 +104,7 @@ def test_c3_reason_in_chinese(points: list[dict[str, Any]], verdict: str) -> Non
     assert judged.reason_zh is not None
     assert "教程声称约 2.0 秒对约 0.3 秒" in judged.reason_zh
     speedup = judged.headline["c3_speedup_memory_corrected"]["median"]
-    assert f"{speedup:.1f} 倍" in judged.reason_zh
+    assert f"{format_number(speedup)} 倍" in judged.reason_zh
 
 
 def test_c7_reason_in_chinese() -> None:
