@@ -19,8 +19,7 @@ from pathlib import Path
 import aiosqlite
 
 from async_variant.ports import EventPublisher, Handler
-from async_variant.publisher import handler_name
-from async_variant.publishers import log_failures
+from async_variant.publishers import gather_handlers
 from async_variant.sqlite import SQLiteUserRepository
 from core import outbox, sql
 from core.errors import ConcurrentUpdate, EmailAlreadyInUse, HandlerFailure
@@ -211,16 +210,4 @@ class OutboxRelay(EventPublisher):
 
     async def _deliver(self, event: DomainEvent) -> None:
         handlers = self._handlers.get(type(event), [])
-        if not handlers:
-            return
-        outcomes = await asyncio.gather(
-            *(handler(event) for handler in handlers), return_exceptions=True
-        )
-        failures = [
-            HandlerFailure(event.event_type, handler_name(handler), outcome)
-            for handler, outcome in zip(handlers, outcomes, strict=True)
-            if isinstance(outcome, BaseException)
-        ]
-        self.failures.extend(failures)
-        if self._policy is Policy.CORRECTED:
-            log_failures(failures)
+        self.failures.extend(await gather_handlers(handlers, event, self._policy))

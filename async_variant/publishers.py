@@ -37,6 +37,28 @@ def log_failures(failures: list[HandlerFailure]) -> None:
         )
 
 
+async def gather_handlers(
+    handlers: list[Handler], event: DomainEvent, policy: Policy
+) -> list[HandlerFailure]:
+    """Run event's handlers together and return their failures, logged when corrected.
+
+    Every handler runs even when another one raised.
+    """
+    if not handlers:
+        return []
+    outcomes = await asyncio.gather(
+        *(handler(event) for handler in handlers), return_exceptions=True
+    )
+    failures = [
+        HandlerFailure(event.event_type, handler_name(handler), outcome)
+        for handler, outcome in zip(handlers, outcomes, strict=True)
+        if isinstance(outcome, BaseException)
+    ]
+    if policy is Policy.CORRECTED:
+        log_failures(failures)
+    return failures
+
+
 class BackgroundPublisher(EventPublisher):
     """Queues events for one worker task, which gathers each event's handlers in turn.
 
@@ -111,16 +133,4 @@ class BackgroundPublisher(EventPublisher):
 
     async def _deliver(self, event: DomainEvent) -> None:
         handlers = self._handlers.get(type(event), [])
-        if not handlers:
-            return
-        outcomes = await asyncio.gather(
-            *(handler(event) for handler in handlers), return_exceptions=True
-        )
-        failures = [
-            HandlerFailure(event.event_type, handler_name(handler), outcome)
-            for handler, outcome in zip(handlers, outcomes, strict=True)
-            if isinstance(outcome, BaseException)
-        ]
-        self.failures.extend(failures)
-        if self._policy is Policy.CORRECTED:
-            log_failures(failures)
+        self.failures.extend(await gather_handlers(handlers, event, self._policy))

@@ -22,8 +22,7 @@ from core.events import DomainEvent
 from core.model import User
 from core.policy import Policy
 from sync_variant.ports import EventPublisher, Handler
-from sync_variant.publisher import handler_name
-from sync_variant.publishers import log_failures
+from sync_variant.publishers import run_handlers
 from sync_variant.sqlite import SQLiteUserRepository
 
 logger = logging.getLogger(__name__)
@@ -171,12 +170,4 @@ class OutboxRelay(EventPublisher):
                 self._connection.execute(outbox.DELETE, (row_id,))
 
     def _deliver(self, event: DomainEvent) -> None:
-        failures: list[HandlerFailure] = []
-        for handler in self._handlers.get(type(event), ()):
-            try:
-                handler(event)
-            except Exception as error:
-                failures.append(HandlerFailure(event.event_type, handler_name(handler), error))
-        self.failures.extend(failures)
-        if self._policy is Policy.CORRECTED:
-            log_failures(failures)
+        self.failures.extend(run_handlers(self._handlers.get(type(event), []), event, self._policy))

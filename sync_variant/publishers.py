@@ -43,6 +43,24 @@ def log_failures(failures: list[HandlerFailure]) -> None:
         )
 
 
+def run_handlers(
+    handlers: list[Handler], event: DomainEvent, policy: Policy
+) -> list[HandlerFailure]:
+    """Run each handler on event in turn and return their failures, logged when corrected.
+
+    Every handler runs even when an earlier one raised.
+    """
+    failures: list[HandlerFailure] = []
+    for handler in handlers:
+        try:
+            handler(event)
+        except Exception as error:
+            failures.append(HandlerFailure(event.event_type, handler_name(handler), error))
+    if policy is Policy.CORRECTED:
+        log_failures(failures)
+    return failures
+
+
 def _start_every_thread(pool: ThreadPoolExecutor, size: int) -> None:
     """Make the pool start all `size` threads now, so none starts inside a request."""
     barrier = threading.Barrier(size, timeout=THREAD_START_TIMEOUT_S)
@@ -162,12 +180,4 @@ class BackgroundPublisher(EventPublisher):
                 self._queue.task_done()
 
     def _deliver(self, event: DomainEvent) -> None:
-        failures: list[HandlerFailure] = []
-        for handler in self._handlers.get(type(event), ()):
-            try:
-                handler(event)
-            except Exception as error:
-                failures.append(HandlerFailure(event.event_type, handler_name(handler), error))
-        self.failures.extend(failures)
-        if self._policy is Policy.CORRECTED:
-            log_failures(failures)
+        self.failures.extend(run_handlers(self._handlers.get(type(event), []), event, self._policy))
