@@ -268,8 +268,8 @@ HEADLINE_LABELS: Catalogue = {
     },
 }
 
-# Names of headline keys that judges build from parameters. Each pattern must match the
-# whole key; its named groups are filled in from HEADLINE_WORDS, or left as they are.
+# Names of headline keys that judges build from parameters. Each pattern matches the whole
+# key, and its named groups are filled in from HEADLINE_WORDS or kept as they are.
 HEADLINE_PATTERNS: list[tuple[re.Pattern[str], dict[str, str]]] = [
     (
         re.compile(r"c1_added_ms_(?P<strategy>\w+)"),

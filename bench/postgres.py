@@ -191,7 +191,9 @@ def remove_stale_directories() -> list[Path]:
             owner = _recorded_pid(directory / OWNER_FILE)
             server = _recorded_pid(directory / "data" / "postmaster.pid")
         except (OSError, ValueError) as error:
-            logger.debug("kept %s because its pid files are unreadable: %s", directory, error)
+            logger.debug(
+                "kept %s because a pid file is unreadable or invalid: %s", directory, error
+            )
             continue
         if owner is None or _alive(owner) or (server is not None and _alive(server)):
             continue

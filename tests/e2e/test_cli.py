@@ -92,7 +92,7 @@ def test_latest_skips_runs_without_results(tmp_path: Path) -> None:
     assert (reports / "latest").resolve() == (reports / "measured").resolve()
 
 
-def test_skipped_experiment_reported_as_skipped(tmp_path: Path) -> None:
+def test_skip_reported_in_both_languages(tmp_path: Path) -> None:
     out = tmp_path / "run"
     completed = ddd_bench(
         "run", "--claims", "C2", "--backend", "memory", "--lang", "zh-CN", "--out", str(out)

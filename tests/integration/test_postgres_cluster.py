@@ -162,7 +162,7 @@ def test_stale_directory_with_live_server_kept(
     directory = tmp_path / f"{postgres.TEMP_PREFIX}server"
     (directory / "data").mkdir(parents=True)
     (directory / postgres.OWNER_FILE).write_text(f"{_exited_pid()}\n")
-    # postmaster.pid names the server's pid on its first line; here a live process.
+    # postmaster.pid starts with the server's pid. Here it names a live process, this one.
     (directory / "data" / "postmaster.pid").write_text(f"{os.getpid()}\n/some/data\n")
 
     assert postgres.remove_stale_directories() == []
