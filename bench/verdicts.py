@@ -9,7 +9,7 @@ from typing import Any
 from bench.ledger import CLAIMS_BY_ID
 from bench.results import ratio_metric
 from bench.stats import ratio_ci
-from bench.summary import format_figure
+from bench.summary import format_figure, format_number
 
 Point = dict[str, Any]
 
@@ -431,7 +431,7 @@ def judge_c1(points: list[Point]) -> Verdict:
         point = largest.get(key)
         if point is None:
             return "not measured" if lang == "en" else "未测量"
-        return f"{_added(point):.1f} " + ("ms" if lang == "en" else "毫秒")
+        return f"{format_number(_added(point))} " + ("ms" if lang == "en" else "毫秒")
 
     in_range = sorted(
         (p for p in timed if p["params"]["stack"] == "sync" and _added(p) >= low),
@@ -487,14 +487,14 @@ def judge_c1(points: list[Point]) -> Verdict:
         return Verdict(
             "conditional",
             f"Not reachable in this grid (K up to {max_k}, d up to {max_d:g} ms), where sync "
-            f"{worst['params']['strategy']} added at most {_added(worst):.1f} ms at "
+            f"{worst['params']['strategy']} added at most {format_number(_added(worst))} ms at "
             f"{_k_d(worst)}, the sum K * d physics predicts; by that law the {low:.0f}-"
             f"{high:.0f} ms needs sync handlers run one after another with K * d of "
             f"{low:.0f}-{high:.0f} ms (the guide's 100 ms handlers, K of 2 to 5); {others}.",
             headline,
             reason_zh=f"本次网格（K 最大 {max_k}，d 最大 {max_d:g} 毫秒）达不到这个范围："
             f"同步 {worst['params']['strategy']} 在 {_k_d(worst, 'zh-CN')} 时最多增加 "
-            f"{_added(worst):.1f} 毫秒，正是物理上预测的 K * d 之和；按这一规律，"
+            f"{format_number(_added(worst))} 毫秒，正是物理上预测的 K * d 之和；按这一规律，"
             f"{low:.0f}-{high:.0f} 毫秒需要同步处理器逐个执行且 K * d 为 {low:.0f}-{high:.0f} "
             f"毫秒（教程的 100 毫秒处理器，K 为 2 到 5）；{others_zh}。",
         )
@@ -502,11 +502,12 @@ def judge_c1(points: list[Point]) -> Verdict:
         "refuted",
         f"No sync strategy added {low:.0f} ms in the measured grid (K up to {max_k}, d up to "
         f"{max_d:g} ms): the largest was {worst['params']['strategy']} at {_k_d(worst)} with "
-        f"{_added(worst):.1f} ms, which is the sum K * d physics predicts; {others}.",
+        f"{format_number(_added(worst))} ms, which is the sum K * d physics predicts; {others}.",
         headline,
         reason_zh=f"不成立：在测量网格（K 最大 {max_k}，d 最大 {max_d:g} 毫秒）中没有任何同步策略"
         f"增加 {low:.0f} 毫秒：最大的是 {worst['params']['strategy']} 在 "
-        f"{_k_d(worst, 'zh-CN')} 时的 {_added(worst):.1f} 毫秒，正是物理上预测的 K * d 之和；"
+        f"{_k_d(worst, 'zh-CN')} 时的 {format_number(_added(worst))} 毫秒，"
+        "正是物理上预测的 K * d 之和；"
         f"{others_zh}。",
     )
 
